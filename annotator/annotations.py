@@ -1,0 +1,401 @@
+"""Writing annotations: validation of anchors and content, history, and consensus upkeep.
+
+Every function here runs in one transaction: the annotation, its revision record and the
+affected consensus rows change together or not at all. Views and serializers call these
+functions and translate ``AnnotationInputError`` into a 400 that names the field.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import consensus
+from .models import (
+    Annotation,
+    AnnotationRevision,
+    AnnotationStatus,
+    Claim,
+    Document,
+    FlagType,
+    Passage,
+    Reliability,
+)
+from .text import quote_selector
+
+
+class AnnotationInputError(Exception):
+    """Input the service refuses; ``errors`` maps each field name to a list of messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items()))
+        self.errors = errors
+
+
+class StaleVersionError(Exception):
+    """The client edited an older version than the stored one (optimistic concurrency)."""
+
+    def __init__(self, current_version: int):
+        super().__init__(f"The annotation changed since you loaded it (now version {current_version}).")
+        self.current_version = current_version
+
+
+class NotAllowedError(Exception):
+    """The acting user may not make this change."""
+
+
+def _product_setting(name: str):
+    return settings.ANNOTATOR[name]
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?!\s)")
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def clean_evidence(evidence) -> list[str]:
+    """Evidence is a list of http(s) URLs or plain-text citations; other URL schemes are refused."""
+    if evidence is None:
+        return []
+    if isinstance(evidence, str) or not isinstance(evidence, Sequence):
+        raise AnnotationInputError({"evidence": ["Must be a list of URLs or citations."]})
+    limit = _product_setting("MAX_EVIDENCE_ITEMS")
+    if len(evidence) > limit:
+        raise AnnotationInputError({"evidence": [f"At most {limit} items are allowed."]})
+    cleaned: list[str] = []
+    for position, item in enumerate(evidence):
+        if not isinstance(item, str):
+            raise AnnotationInputError({"evidence": [f"Item {position} must be a string."]})
+        item = item.strip()
+        if not item:
+            continue
+        if len(item) > 2000:
+            raise AnnotationInputError({"evidence": [f"Item {position} is over 2000 characters."]})
+        if _SCHEME.match(item):
+            try:
+                _url_validator(item)
+            except ValidationError:
+                raise AnnotationInputError(
+                    {"evidence": [f"Item {position} must be an http(s) URL or a plain citation."]}
+                ) from None
+        cleaned.append(item)
+    return cleaned
+
+
+def clean_flags(flags: Iterable) -> list[FlagType]:
+    slugs = []
+    for flag in flags or ():
+        slug = flag.slug if isinstance(flag, FlagType) else flag
+        if not isinstance(slug, str):
+            raise AnnotationInputError({"flags": ["Each flag must be a flag slug (a string)."]})
+        if slug not in slugs:
+            slugs.append(slug)
+    if not slugs:
+        return []
+    found = {flag.slug: flag for flag in FlagType.objects.filter(slug__in=slugs)}
+    unknown = [slug for slug in slugs if slug not in found]
+    if unknown:
+        raise AnnotationInputError({"flags": [f"Unknown flag: {', '.join(unknown)}."]})
+    retired = [slug for slug in slugs if not found[slug].is_active]
+    if retired:
+        raise AnnotationInputError({"flags": [f"Retired flag: {', '.join(retired)}."]})
+    return [found[slug] for slug in slugs]
+
+
+def clean_reliability(value) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise AnnotationInputError({"reliability": ["Must be an integer from 1 to 5, or empty."]})
+    try:
+        number = int(value)
+    except ValueError:
+        raise AnnotationInputError(
+            {"reliability": ["Must be an integer from 1 to 5, or empty."]}
+        ) from None
+    if number not in Reliability.values:
+        raise AnnotationInputError({"reliability": [f"{number} is outside the scale 1 to 5."]})
+    return number
+
+
+def clean_note(note) -> str:
+    note = "" if note is None else note
+    if not isinstance(note, str):
+        raise AnnotationInputError({"note": ["Must be text."]})
+    limit = _product_setting("MAX_NOTE_LENGTH")
+    if len(note) > limit:
+        raise AnnotationInputError({"note": [f"At most {limit} characters (got {len(note)})."]})
+    return note
+
+
+@dataclass(frozen=True)
+class Anchor:
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+
+
+def resolve_anchor(
+    document: Document,
+    start,
+    end,
+    exact: str | None = None,
+    prefix: str | None = None,
+    suffix: str | None = None,
+) -> Anchor:
+    """Check code-point offsets against the NFC body; ``exact`` (if given) must match them."""
+    errors: dict[str, list[str]] = {}
+    length = len(document.body)
+    for name, value in (("start", start), ("end", end)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            errors[name] = ["Must be an integer (a Unicode code point offset)."]
+        elif value < 0 or value > length:
+            errors[name] = [f"{value} is outside the document (0 to {length})."]
+    if not errors and end <= start:
+        errors["end"] = [f"Must be greater than start ({start})."]
+    if errors:
+        raise AnnotationInputError(errors)
+    selector = quote_selector(document.body, start, end, _product_setting("QUOTE_CONTEXT"))
+    if exact is not None and exact != selector.exact:
+        raise AnnotationInputError(
+            {"exact": [f"Does not match the document text at {start}–{end}: {selector.exact!r}."]}
+        )
+    if prefix is not None and prefix and not selector.prefix.endswith(prefix):
+        raise AnnotationInputError({"prefix": ["Does not match the text before the span."]})
+    if suffix is not None and suffix and not selector.suffix.startswith(suffix):
+        raise AnnotationInputError({"suffix": ["Does not match the text after the span."]})
+    return Anchor(start, end, selector.exact, selector.prefix, selector.suffix)
+
+
+def passage_for_offset(document: Document, offset: int) -> Passage | None:
+    """The passage containing ``offset``, or the last one starting before it."""
+    return (
+        Passage.objects.filter(document=document, start__lte=offset)
+        .order_by("-start")
+        .first()
+    )
+
+
+def snapshot(annotation: Annotation) -> dict:
+    """The reviewable state of an annotation, as stored in its history."""
+    return {
+        "status": annotation.status,
+        "start": annotation.start,
+        "end": annotation.end,
+        "exact": annotation.exact,
+        "reliability": annotation.reliability,
+        "flags": sorted(flag.slug for flag in annotation.flags.all()),
+        "note": annotation.note,
+        "evidence": list(annotation.evidence),
+        "claim": annotation.claim_id,
+        "version": annotation.version,
+    }
+
+
+def _record(annotation: Annotation, action: str, by, before: dict | None) -> dict:
+    after = snapshot(annotation)
+    AnnotationRevision.objects.create(
+        annotation=annotation,
+        version=annotation.version,
+        action=action,
+        changed_by=by,
+        changed_at=annotation.updated_at,
+        before=before,
+        after=after,
+    )
+    return after
+
+
+def _resolve_claim(claim: Claim | None) -> Claim | None:
+    """Follow merges so that new links always go to the surviving claim."""
+    seen = set()
+    while claim is not None and claim.merged_into_id is not None and claim.pk not in seen:
+        seen.add(claim.pk)
+        claim = claim.merged_into
+    return claim
+
+
+def _require_judgment(reliability, flags) -> None:
+    if reliability is None and not flags:
+        raise AnnotationInputError(
+            {"reliability": ["Give a reliability rating, at least one flag, or both."]}
+        )
+
+
+def _duplicate_error(existing_id: int | None) -> AnnotationInputError:
+    which = f" (#{existing_id})" if existing_id else ""
+    return AnnotationInputError(
+        {"non_field_errors": [f"You already have an active annotation on this span{which}; edit it."]}
+    )
+
+
+def create_annotation(
+    *,
+    reviewer,
+    document: Document,
+    start,
+    end,
+    exact: str | None = None,
+    prefix: str | None = None,
+    suffix: str | None = None,
+    reliability=None,
+    flags: Iterable = (),
+    note: str = "",
+    evidence=(),
+    claim: Claim | None = None,
+    suggestion=None,
+) -> Annotation:
+    if not reviewer.is_active:
+        raise NotAllowedError("Suspended or inactive accounts cannot annotate.")
+    if not document.is_current:
+        raise AnnotationInputError(
+            {"document": ["This is an old revision of the document; annotate the current one."]}
+        )
+    anchor = resolve_anchor(document, start, end, exact, prefix, suffix)
+    reliability = clean_reliability(reliability)
+    flag_objects = clean_flags(flags)
+    _require_judgment(reliability, flag_objects)
+    note = clean_note(note)
+    evidence = clean_evidence(evidence)
+    claim = _resolve_claim(claim)
+
+    existing = (
+        Annotation.objects.filter(
+            document=document,
+            reviewer=reviewer,
+            start=anchor.start,
+            end=anchor.end,
+            status=AnnotationStatus.ACTIVE,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if existing:
+        raise _duplicate_error(existing)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            annotation = Annotation.objects.create(
+                document=document,
+                passage=passage_for_offset(document, anchor.start),
+                reviewer=reviewer,
+                start=anchor.start,
+                end=anchor.end,
+                exact=anchor.exact,
+                prefix=anchor.prefix,
+                suffix=anchor.suffix,
+                reliability=reliability,
+                note=note,
+                evidence=evidence,
+                claim=claim,
+                suggestion=suggestion,
+                updated_at=now,
+            )
+            annotation.flags.set(flag_objects)
+            _record(annotation, AnnotationRevision.Action.CREATED, reviewer, None)
+            consensus.annotation_changed(annotation, before=None)
+    except IntegrityError:
+        # Another request by the same reviewer created the same span concurrently.
+        raise _duplicate_error(None) from None
+    return annotation
+
+
+_UNSET = object()
+
+
+def update_annotation(
+    annotation: Annotation,
+    *,
+    by,
+    expected_version: int | None,
+    reliability=_UNSET,
+    flags=_UNSET,
+    note=_UNSET,
+    evidence=_UNSET,
+    claim=_UNSET,
+) -> Annotation:
+    """Change the judgment (not the anchor) of one's own active annotation."""
+    with transaction.atomic():
+        locked = Annotation.objects.select_for_update().get(pk=annotation.pk)
+        if locked.reviewer_id != by.pk:
+            raise NotAllowedError("Only the author can edit an annotation.")
+        if locked.status != AnnotationStatus.ACTIVE:
+            raise AnnotationInputError(
+                {"status": [f"A {locked.status} annotation cannot be edited."]}
+            )
+        if expected_version is not None and expected_version != locked.version:
+            raise StaleVersionError(locked.version)
+        before = snapshot(locked)
+        if reliability is not _UNSET:
+            locked.reliability = clean_reliability(reliability)
+        flag_objects = clean_flags(flags) if flags is not _UNSET else list(locked.flags.all())
+        _require_judgment(locked.reliability, flag_objects)
+        if note is not _UNSET:
+            locked.note = clean_note(note)
+        if evidence is not _UNSET:
+            locked.evidence = clean_evidence(evidence)
+        if claim is not _UNSET:
+            locked.claim = _resolve_claim(claim)
+        locked.version += 1
+        locked.updated_at = timezone.now()
+        locked.save()
+        if flags is not _UNSET:
+            locked.flags.set(flag_objects)
+        _record(locked, AnnotationRevision.Action.UPDATED, by, before)
+        consensus.annotation_changed(locked, before=before)
+    return locked
+
+
+def change_status(
+    annotation: Annotation, *, status: str, by, action: str, expected_version: int | None = None
+) -> Annotation:
+    """Move an annotation between active / withdrawn / hidden, keeping history and consensus."""
+    with transaction.atomic():
+        locked = Annotation.objects.select_for_update().get(pk=annotation.pk)
+        if expected_version is not None and expected_version != locked.version:
+            raise StaleVersionError(locked.version)
+        if locked.status == status:
+            return locked
+        if status == AnnotationStatus.ACTIVE and (
+            Annotation.objects.filter(
+                document_id=locked.document_id,
+                reviewer_id=locked.reviewer_id,
+                start=locked.start,
+                end=locked.end,
+                status=AnnotationStatus.ACTIVE,
+            )
+            .exclude(pk=locked.pk)
+            .exists()
+        ):
+            raise AnnotationInputError(
+                {"status": ["The reviewer has another active annotation on this span."]}
+            )
+        before = snapshot(locked)
+        locked.status = status
+        locked.version += 1
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["status", "version", "updated_at"])
+        _record(locked, action, by, before)
+        consensus.annotation_changed(locked, before=before)
+    return locked
+
+
+def withdraw_annotation(annotation: Annotation, *, by, expected_version: int | None = None):
+    """The author takes back their own annotation. It stays stored, out of consensus."""
+    if annotation.reviewer_id != by.pk:
+        raise NotAllowedError("Only the author can withdraw an annotation.")
+    if annotation.status == AnnotationStatus.HIDDEN:
+        raise AnnotationInputError({"status": ["A hidden annotation cannot be withdrawn."]})
+    return change_status(
+        annotation,
+        status=AnnotationStatus.WITHDRAWN,
+        by=by,
+        action=AnnotationRevision.Action.WITHDRAWN,
+        expected_version=expected_version,
+    )

@@ -1,0 +1,227 @@
+"""Importing documents from plain-text files, folders and JSON Lines.
+
+Idempotent: a text already stored (same SHA-256 of the normalised body) creates nothing.
+A changed text for a known ``origin`` (file name, JSON Lines ``key`` or URL) becomes a new
+revision linked to the previous one; annotations stay on the revision they were made on.
+"""
+
+import datetime
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import Document, Passage, Source
+from .text import body_sha256, detect_language, detect_title, normalize_text, segment_passages
+
+METADATA_FILE = "metadata.json"
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+MAX_DOCUMENT_CHARS = 5_000_000
+
+
+class ImportProblem(Exception):
+    """A record that cannot be imported; the message says why, for the person importing."""
+
+
+@dataclass
+class DocumentRecord:
+    """One document to import, before normalisation."""
+
+    body: str
+    origin: str
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    language: str = ""
+    published: str | None = None
+    label: str = ""  # where it came from, for messages: "file.txt" or "file.jsonl:12"
+
+
+@dataclass
+class ImportOutcome:
+    label: str
+    result: str  # created | revised | unchanged | failed
+    document: Document | None = None
+    message: str = ""
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[ImportOutcome] = field(default_factory=list)
+
+    def count(self, result: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.result == result)
+
+    @property
+    def failed(self) -> list[ImportOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.result == "failed"]
+
+
+def _read_metadata(folder: Path) -> dict:
+    path = folder / METADATA_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ImportProblem(f"{path}: unreadable metadata file ({error}).") from error
+    if not isinstance(data, dict):
+        raise ImportProblem(f"{path}: metadata must be an object keyed by file name.")
+    return data
+
+
+def _text_record(path: Path, metadata: dict) -> DocumentRecord:
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ImportProblem(
+            f"not valid UTF-8 at byte {error.start}; convert the file to UTF-8 first."
+        ) from error
+    extra = metadata.get(path.name, {})
+    return DocumentRecord(
+        body=raw,
+        origin=extra.get("origin") or path.name,
+        title=extra.get("title", ""),
+        source=extra.get("source", ""),
+        url=extra.get("url", ""),
+        language=extra.get("language", ""),
+        published=extra.get("published"),
+        label=str(path),
+    )
+
+
+def _jsonl_records(path: Path) -> Iterator[DocumentRecord | ImportProblem]:
+    with path.open("rb") as handle:
+        for number, raw_line in enumerate(handle, start=1):
+            label = f"{path}:{number}"
+            if not raw_line.strip():
+                continue
+            try:
+                item = json.loads(raw_line.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                yield ImportProblem(f"{label}: not a JSON object ({error}).")
+                continue
+            if not isinstance(item, dict):
+                yield ImportProblem(f"{label}: each line must be a JSON object.")
+                continue
+            body = item.get("body", item.get("text"))
+            if not isinstance(body, str):
+                yield ImportProblem(f"{label}: missing text field 'body' (or 'text').")
+                continue
+            origin = item.get("key") or item.get("url") or f"{path.name}:{number}"
+            yield DocumentRecord(
+                body=body,
+                origin=str(origin),
+                title=str(item.get("title") or ""),
+                source=str(item.get("source") or ""),
+                url=str(item.get("url") or ""),
+                language=str(item.get("language") or ""),
+                published=item.get("published"),
+                label=label,
+            )
+
+
+def iter_records(paths: list[Path]) -> Iterator[DocumentRecord | ImportProblem]:
+    """Expand files and folders (recursively, sorted) into records, or problems to report."""
+    for path in paths:
+        if not path.exists():
+            yield ImportProblem(f"{path}: no such file or folder.")
+            continue
+        if path.is_dir():
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
+            )
+            if not files:
+                yield ImportProblem(f"{path}: no .txt or .jsonl files in this folder.")
+            yield from iter_records(files)
+            continue
+        suffix = path.suffix.lower()
+        if suffix in JSONL_SUFFIXES:
+            yield from _jsonl_records(path)
+        elif suffix in TEXT_SUFFIXES:
+            try:
+                yield _text_record(path, _read_metadata(path.parent))
+            except ImportProblem as problem:
+                yield ImportProblem(f"{path}: {problem}")
+        else:
+            yield ImportProblem(f"{path}: unsupported file type (use .txt or .jsonl).")
+
+
+def _parse_date(value, label: str) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ImportProblem(f"published date {value!r} is not YYYY-MM-DD.") from None
+
+
+def import_record(record: DocumentRecord) -> ImportOutcome:
+    """Store one record: created, a new revision of its origin, or unchanged."""
+    body = normalize_text(record.body)
+    if not body.strip():
+        raise ImportProblem("the text is empty.")
+    if len(body) > MAX_DOCUMENT_CHARS:
+        raise ImportProblem(f"the text is over {MAX_DOCUMENT_CHARS:,} characters.")
+    if "\x00" in body:
+        raise ImportProblem("the text contains NUL characters (is it a binary file?).")
+    digest = body_sha256(body)
+    existing = Document.objects.filter(sha256=digest).first()
+    if existing is not None:
+        return ImportOutcome(record.label, "unchanged", existing, f"already stored as #{existing.pk}")
+    published = _parse_date(record.published, record.label)
+    with transaction.atomic():
+        source = None
+        if record.source.strip():
+            source, _ = Source.objects.get_or_create(name=record.source.strip()[:200])
+        previous = (
+            Document.objects.select_for_update()
+            .filter(origin=record.origin, is_current=True)
+            .order_by("-id")
+            .first()
+        )
+        if previous is not None:
+            previous.is_current = False
+            previous.save(update_fields=["is_current", "updated_at"])
+        document = Document.objects.create(
+            source=source or (previous.source if previous else None),
+            title=(record.title.strip() or detect_title(body))[:500],
+            url=record.url,
+            language=record.language.strip() or detect_language(body),
+            published=published,
+            body=body,
+            sha256=digest,
+            origin=record.origin[:500],
+            previous=previous,
+        )
+        Passage.objects.bulk_create(
+            Passage(document=document, index=index, start=start, end=end)
+            for index, (start, end) in enumerate(segment_passages(body))
+        )
+    if previous is not None:
+        return ImportOutcome(record.label, "revised", document, f"new revision of #{previous.pk}")
+    return ImportOutcome(record.label, "created", document)
+
+
+def import_paths(
+    paths: list[Path], on_progress: Callable[[ImportOutcome], None] | None = None
+) -> ImportReport:
+    """Import everything under ``paths``; a bad record is reported and the rest carry on."""
+    report = ImportReport()
+    for item in iter_records(paths):
+        if isinstance(item, ImportProblem):
+            outcome = ImportOutcome(label="", result="failed", message=str(item))
+        else:
+            try:
+                outcome = import_record(item)
+            except ImportProblem as problem:
+                outcome = ImportOutcome(item.label, "failed", message=f"{item.label}: {problem}")
+        report.outcomes.append(outcome)
+        if on_progress is not None:
+            on_progress(outcome)
+    return report

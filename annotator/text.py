@@ -1,0 +1,111 @@
+"""Text normalisation, hashing, passage segmentation, language detection and quote anchors.
+
+Offsets everywhere in the product are Unicode code points into the NFC-normalised body
+(what Python's ``str`` indexes), end exclusive.
+"""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+QUOTE_CONTEXT = 32
+
+_BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
+
+
+def normalize_text(raw: str) -> str:
+    """NFC-normalise and turn CRLF / lone CR into LF. Idempotent."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return unicodedata.normalize("NFC", text)
+
+
+def body_sha256(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def segment_passages(body: str) -> list[tuple[int, int]]:
+    """Split a body into paragraphs: runs of text separated by blank lines.
+
+    A paragraph with no blank line in a long document of single-line paragraphs still splits
+    on each line, so every non-empty line-run becomes a passage with surrounding whitespace trimmed.
+    """
+    spans: list[tuple[int, int]] = []
+    position = 0
+    blocks = _BLANK_LINE.split(body) if _BLANK_LINE.search(body) else body.split("\n")
+    for block in blocks:
+        start = body.index(block, position) if block else position
+        end = start + len(block)
+        position = end
+        stripped_start = start + (len(block) - len(block.lstrip()))
+        stripped_end = end - (len(block) - len(block.rstrip()))
+        if stripped_end > stripped_start:
+            spans.append((stripped_start, stripped_end))
+    return spans
+
+
+@dataclass(frozen=True)
+class QuoteSelector:
+    exact: str
+    prefix: str
+    suffix: str
+
+
+def quote_selector(body: str, start: int, end: int, context: int = QUOTE_CONTEXT) -> QuoteSelector:
+    """The W3C TextQuoteSelector triple for ``body[start:end]``."""
+    return QuoteSelector(
+        exact=body[start:end],
+        prefix=body[max(0, start - context) : start],
+        suffix=body[end : end + context],
+    )
+
+
+# Characters whose form differs between Traditional and Simplified Chinese (common ones).
+_TRADITIONAL = set("這們說會國來時個為後對學與麼開還進過發經點當歷軍戰讓總種東問題關實現從電見長書門產動無義當黨將機業聽場萬")
+_SIMPLIFIED = set("这们说会国来时个为后对学与么开还进过发经点当历军战让总种东问题关实现从电见长书门产动无义当党将机业听场万")
+_TRADITIONAL -= _SIMPLIFIED
+_SIMPLIFIED -= set("這們說會國來時個為後對學與麼開還進過發經點歷軍戰讓總種東問題關實現從電見長書門產動無義黨將機業聽場萬")
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
+
+
+def detect_language(text: str) -> str:
+    """Return a BCP 47 tag: ``zh-Hant``, ``zh-Hans``, ``ja``, ``ko`` or ``en`` (the fallback).
+
+    A deliberately small heuristic for the corpus this service handles: the share of CJK
+    ideographs decides Chinese, and characteristic Traditional vs Simplified forms decide the script.
+    """
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return "und"
+    kana = sum(1 for c in letters if 0x3040 <= ord(c) <= 0x30FF)
+    hangul = sum(1 for c in letters if 0xAC00 <= ord(c) <= 0xD7AF)
+    cjk = sum(1 for c in letters if _is_cjk(c))
+    if kana > 0.1 * len(letters):
+        return "ja"
+    if hangul > 0.3 * len(letters):
+        return "ko"
+    if cjk > 0.3 * len(letters):
+        traditional = sum(1 for c in text if c in _TRADITIONAL)
+        simplified = sum(1 for c in text if c in _SIMPLIFIED)
+        return "zh-Hans" if simplified > traditional else "zh-Hant"
+    return "en"
+
+
+_SKIPPED_TITLE_LINES = re.compile(
+    r"^(go to contents|skip to (main )?content|當前位置|当前位置|首頁|首页|home\s*[>›])", re.IGNORECASE
+)
+
+
+def detect_title(body: str, max_length: int = 300) -> str:
+    """The first meaningful line: skips navigation crumbs such as 'Go to contents' or '當前位置: …'."""
+    for line in body.split("\n"):
+        candidate = line.strip().strip("“”\"'「」")
+        if candidate and not _SKIPPED_TITLE_LINES.match(candidate):
+            return candidate[:max_length]
+    return "Untitled"

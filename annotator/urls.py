@@ -1,0 +1,10 @@
+"""URL map of the annotator app: health checks, the API and the reviewer web UI."""
+
+from django.urls import path
+
+from . import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+]

@@ -1,0 +1,1 @@
+"""Settings live in `base` (shared), `dev` (local default), `production` and `test`."""

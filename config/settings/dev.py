@@ -1,0 +1,6 @@
+"""Local development: DEBUG on by default, the embedded SQLite database, the insecure key allowed."""
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+DEBUG = env_bool("DEBUG", True)
