@@ -1,0 +1,3 @@
+"""REST API: /api/v1/ and the OpenAPI schema at /api/schema/."""
+
+urlpatterns = []

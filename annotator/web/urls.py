@@ -1,0 +1,3 @@
+"""Reviewer web UI."""
+
+urlpatterns = []
