@@ -1,0 +1,44 @@
+"""Who may see which annotations: blind review, moderation, withdrawal.
+
+Blind review (on by default): a reviewer always sees their own annotations, and sees other
+reviewers' active annotations on a passage only once they have an active annotation of their
+own on that passage. Moderators see everything, hidden annotations included.
+"""
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import Annotation, AnnotationStatus
+
+
+def blind_review_enabled() -> bool:
+    return bool(settings.ANNOTATOR["BLIND_REVIEW"])
+
+
+def visible_annotations(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Narrow ``queryset`` (default: all annotations) to what ``user`` may see."""
+    queryset = Annotation.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_moderator:
+        return queryset
+    own = Q(reviewer_id=user.pk)
+    others = Q(status=AnnotationStatus.ACTIVE) & ~Q(reviewer_id=user.pk)
+    if blind_review_enabled():
+        judged_passage = Annotation.objects.filter(
+            reviewer_id=user.pk,
+            status=AnnotationStatus.ACTIVE,
+            document_id=OuterRef("document_id"),
+            passage_id=OuterRef("passage_id"),
+        )
+        others &= Q(Exists(judged_passage))
+    return queryset.filter(own | others)
+
+
+def can_see_others_on_passage(user, passage) -> bool:
+    """Whether ``user`` has unlocked other reviewers' annotations on ``passage``."""
+    if user.is_moderator or not blind_review_enabled():
+        return True
+    return Annotation.objects.filter(
+        reviewer_id=user.pk, status=AnnotationStatus.ACTIVE, passage=passage
+    ).exists()
