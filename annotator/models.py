@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 
 class User(AbstractUser):
@@ -18,8 +19,9 @@ class User(AbstractUser):
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
 
-    @property
+    @cached_property
     def is_moderator(self) -> bool:
+        """Superusers and members of the Moderator group (cached per instance)."""
         return self.is_superuser or self.groups.filter(name="Moderator").exists()
 
 
