@@ -75,7 +75,7 @@ def _is_cjk(char: str) -> bool:
 
 
 def detect_language(text: str) -> str:
-    """Return a BCP 47 tag: ``zh-Hant``, ``zh-Hans``, ``ja``, ``ko`` or ``en`` (the fallback).
+    """Return a BCP 47 tag: ``zh-Hant``, ``zh-Hans``, ``zh``, ``ja``, ``ko``, ``en`` or ``und``.
 
     A deliberately small heuristic for the corpus this service handles: the share of CJK
     ideographs decides Chinese, and characteristic Traditional vs Simplified forms decide the script.
@@ -93,6 +93,8 @@ def detect_language(text: str) -> str:
     if cjk > 0.3 * len(letters):
         traditional = sum(1 for c in text if c in _TRADITIONAL)
         simplified = sum(1 for c in text if c in _SIMPLIFIED)
+        if traditional == simplified:
+            return "zh"  # no distinctive characters: the script cannot be told
         return "zh-Hans" if simplified > traditional else "zh-Hant"
     return "en"
 

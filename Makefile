@@ -1,0 +1,42 @@
+# Two commands for a new user:  `make run`  and  `make test`.
+# Needs only Python 3.11+ on the PATH; everything else goes into ./.venv.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install lint format bench clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+## Set up, migrate the embedded SQLite database, import the seeds, load the demo, serve.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_documents
+	$(PY) manage.py demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## The whole test suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise).
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,80 @@
+"""Settings come from the environment; production refuses unsafe defaults."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = "k" * 20 + "-production-secret-for-tests-0123456789"
+
+
+def load_settings(module: str, **env) -> subprocess.CompletedProcess:
+    """Import a settings module in a clean interpreter and print the database settings."""
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}
+    }
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = module
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "db = settings.DATABASES['default']; "
+        "print(db['ENGINE'], db['NAME'], db.get('HOST', ''), db.get('PORT', ''), settings.DEBUG)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_sqlite_is_the_embedded_default():
+    result = load_settings("config.settings.dev")
+    assert result.returncode == 0, result.stderr
+    engine, name, *_rest, debug = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert name.endswith("db.sqlite3")
+    assert debug == "True"
+
+
+def test_database_url_selects_postgresql_through_psycopg():
+    result = load_settings(
+        "config.settings.dev", DATABASE_URL="postgres://u:p@db.example:6543/annotations"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:4] == [
+        "django.db.backends.postgresql",
+        "annotations",
+        "db.example",
+        "6543",
+    ]
+
+
+def test_production_refuses_the_default_secret_key():
+    result = load_settings("config.settings.production")
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_debug():
+    result = load_settings("config.settings.production", SECRET_KEY=GOOD_KEY, DEBUG="true")
+    assert result.returncode != 0
+    assert "DEBUG must be off in production" in result.stderr
+
+
+def test_production_starts_with_a_real_key():
+    result = load_settings("config.settings.production", SECRET_KEY=GOOD_KEY)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "False"
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_a_malformed_boolean_is_a_clear_error(value):
+    result = load_settings("config.settings.dev", DEBUG=value)
+    assert result.returncode != 0
+    assert f"DEBUG={value!r} is not a boolean" in result.stderr
