@@ -1,3 +1,33 @@
-"""REST API: /api/v1/ and the OpenAPI schema at /api/schema/."""
+"""REST API: /api/v1/ and the OpenAPI schema at /api/schema/ with Swagger and Redoc pages."""
 
-urlpatterns = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+from .errors import json_not_found
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("annotations", views.AnnotationViewSet, basename="annotation")
+router.register("claims", views.ClaimViewSet, basename="claim")
+router.register("consensus", views.ConsensusViewSet, basename="consensus")
+router.register("flags", views.FlagTypeViewSet, basename="flag")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("documents", views.DocumentViewSet, basename="document")
+router.register("suggestions", views.SuggestionViewSet, basename="suggestion")
+router.register("moderation-actions", views.ModerationActionViewSet, basename="moderation-action")
+router.register("tokens", views.ApiTokenViewSet, basename="token")
+
+v1 = [
+    path("me/", views.MeView.as_view(), name="me"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("v1/", include((v1, "api"), namespace="api")),
+    re_path(r"^.*$", json_not_found),
+]

@@ -167,19 +167,53 @@ AXES_RESET_ON_SUCCESS = True
 
 # --- REST framework --------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "annotator.api.schema.ApiAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that an anonymous request gets 401 with WWW-Authenticate: Bearer.
+        "annotator.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "annotator.api.permissions.TokenScopeAllowsMethod",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": ["annotator.api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "annotator.api.pagination.IdCursorPagination",
+    "EXCEPTION_HANDLER": "annotator.api.errors.api_exception_handler",
+    # `format` selects an export format (jsonl, csv, ...), not a DRF renderer.
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "annotator.api.throttling.AnonThrottle",
+        "annotator.api.throttling.UserThrottle",
+        "annotator.api.throttling.TokenThrottle",
+    ],
+    # Rates as "<n>/<second|minute|hour|day>"; an empty value turns that limit off.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute") or None,
+        "user": os.environ.get("API_THROTTLE_USER", "1200/minute") or None,
+        "token": os.environ.get("API_THROTTLE_TOKEN", "1200/minute") or None,
+        "export": os.environ.get("API_THROTTLE_EXPORT", "120/hour") or None,
+    },
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
 }
+# JSON request bodies above this size get 413 from the API.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 262_144)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Source reliability annotation API",
     "DESCRIPTION": "Rate passages of source documents, flag unsupported claims, export consensus.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "AnnotationStatusEnum": "annotator.models.AnnotationStatus",
+        "ConsensusStatusEnum": "annotator.models.ConsensusStatus",
+        "ReliabilityEnum": "annotator.models.Reliability",
+        "TokenScopeEnum": "annotator.models.ApiToken.Scope",
+    },
 }
 
 # --- Product settings --------------------------------------------------------------------------

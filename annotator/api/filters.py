@@ -1,0 +1,116 @@
+"""Query filters of the list and export endpoints (django-filter)."""
+
+import django_filters as filters
+from django import forms
+from django.db.models import Exists, OuterRef
+
+from annotator.exports.visibility import consensus_involving
+from annotator.models import (
+    Annotation,
+    AnnotationStatus,
+    Claim,
+    Consensus,
+    ConsensusStatus,
+    Document,
+    ModerationAction,
+    Suggestion,
+)
+
+
+class IdFilter(filters.NumberFilter):
+    """An integer id (NumberFilter accepts decimals, which make no sense for ids)."""
+
+    field_class = forms.IntegerField
+
+
+class AnnotationFilter(filters.FilterSet):
+    document = IdFilter(field_name="document_id")
+    passage = IdFilter(field_name="passage_id")
+    source = IdFilter(field_name="document__source_id")
+    language = filters.CharFilter(field_name="document__language", max_length=35)
+    reviewer = IdFilter(field_name="reviewer_id")
+    claim = IdFilter(field_name="claim_id")
+    flag = filters.CharFilter(method="filter_flag", max_length=64, help_text="A flag slug")
+    status = filters.ChoiceFilter(choices=AnnotationStatus.choices)
+    rating_min = filters.NumberFilter(field_name="reliability", lookup_expr="gte")
+    rating_max = filters.NumberFilter(field_name="reliability", lookup_expr="lte")
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Annotation
+        fields = []
+
+    def filter_flag(self, queryset, name, value):
+        through = Annotation.flags.through
+        return queryset.filter(
+            Exists(through.objects.filter(annotation_id=OuterRef("pk"), flagtype__slug=value))
+        )
+
+
+class ConsensusFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=Consensus.Kind.choices)
+    document = IdFilter(field_name="document_id")
+    passage = IdFilter(field_name="passage_id")
+    claim = IdFilter(field_name="claim_id")
+    source = IdFilter(field_name="document__source_id")
+    language = filters.CharFilter(field_name="document__language", max_length=35)
+    reviewer = IdFilter(method="filter_reviewer", help_text="Groups this reviewer annotated")
+    flag = filters.CharFilter(method="filter_flag", max_length=64, help_text="Raised by anyone")
+    status = filters.ChoiceFilter(choices=ConsensusStatus.choices)
+    rating_min = filters.NumberFilter(field_name="median_reliability", lookup_expr="gte")
+    rating_max = filters.NumberFilter(field_name="median_reliability", lookup_expr="lte")
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Consensus
+        fields = []
+
+    def filter_reviewer(self, queryset, name, value):
+        return consensus_involving(queryset, value)
+
+    def filter_flag(self, queryset, name, value):
+        return queryset.filter(flag_support__has_key=value)
+
+
+class ClaimFilter(filters.FilterSet):
+    search = filters.CharFilter(field_name="text", lookup_expr="icontains", max_length=500)
+    language = filters.CharFilter(max_length=35)
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Claim
+        fields = []
+
+
+class DocumentFilter(filters.FilterSet):
+    source = IdFilter(field_name="source_id")
+    language = filters.CharFilter(max_length=35)
+    current = filters.BooleanFilter(field_name="is_current")
+    search = filters.CharFilter(field_name="title", lookup_expr="icontains", max_length=500)
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Document
+        fields = []
+
+
+class SuggestionFilter(filters.FilterSet):
+    document = IdFilter(field_name="document_id")
+    flag = filters.CharFilter(field_name="flag__slug", max_length=64)
+    detector = filters.CharFilter(max_length=64)
+
+    class Meta:
+        model = Suggestion
+        fields = []
+
+
+class ModerationActionFilter(filters.FilterSet):
+    action = filters.CharFilter(max_length=64)
+    actor = IdFilter(field_name="actor_id")
+    target_type = filters.CharFilter(max_length=64)
+    target_id = filters.CharFilter(max_length=64)
+    since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = ModerationAction
+        fields = []

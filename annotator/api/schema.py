@@ -1,0 +1,78 @@
+"""OpenAPI generation: every operation documents the error responses it can give."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "detail": serializers.CharField(help_text="What went wrong, in words."),
+    },
+)
+
+StaleVersionErrorSerializer = inline_serializer(
+    name="StaleVersionError",
+    fields={
+        "detail": serializers.CharField(),
+        "current_version": serializers.IntegerField(),
+    },
+)
+
+
+class ApiAutoSchema(AutoSchema):
+    """Adds 400/401/403/404/413/415/429 (and 412/428 where concurrency applies) everywhere."""
+
+    def _error_codes(self) -> dict[str, object]:
+        codes: dict[str, object] = {
+            "401": ErrorSerializer,
+            "403": ErrorSerializer,
+            "404": ErrorSerializer,
+            "406": ErrorSerializer,
+            "429": ErrorSerializer,
+        }
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.update({"413": ErrorSerializer, "415": ErrorSerializer})
+        extra = getattr(self.view, "error_codes", {})
+        codes.update({str(code): ser for code, ser in extra.get(self.method.lower(), {}).items()})
+        codes["400"] = None  # filled in below: a free-form object
+        return codes
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code, serializer in self._error_codes().items():
+            if code in responses:
+                continue
+            if serializer is None:
+                responses[code] = {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "description": "Field name → list of messages naming the "
+                                "problem; `detail` when the body as a whole is refused.",
+                                "additionalProperties": {},
+                            }
+                        }
+                    },
+                    "description": "Invalid input",
+                }
+            else:
+                responses[code] = self._get_response_for_code(serializer, code)
+        return responses
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "annotator.tokens.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "`Authorization: Bearer <key>` (or `Token <key>`). Keys come from "
+            "the admin, `manage.py create_api_token` or POST /api/v1/tokens/.",
+        }

@@ -1,0 +1,348 @@
+"""Serializers: shapes of the API's JSON. Writes go through ``annotator.annotations``."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from annotator.models import (
+    Annotation,
+    AnnotationRevision,
+    ApiToken,
+    Claim,
+    Consensus,
+    Document,
+    FlagType,
+    ModerationAction,
+    Passage,
+    Reliability,
+    Source,
+    Suggestion,
+)
+
+
+def _text(**kwargs):
+    """A text field that keeps whitespace (offsets depend on it) and refuses NUL/surrogates."""
+    kwargs.setdefault("trim_whitespace", False)
+    return serializers.CharField(**kwargs)
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+
+
+class FlagTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FlagType
+        fields = ["slug", "label", "description", "is_active"]
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    reviewer = UserRefSerializer(read_only=True)
+    flags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    reliability_label = serializers.SerializerMethodField()
+    is_own = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id",
+            "document",
+            "passage",
+            "reviewer",
+            "start",
+            "end",
+            "exact",
+            "prefix",
+            "suffix",
+            "reliability",
+            "reliability_label",
+            "flags",
+            "note",
+            "evidence",
+            "claim",
+            "suggestion",
+            "status",
+            "version",
+            "created_at",
+            "updated_at",
+            "is_own",
+        ]
+        read_only_fields = fields
+
+    def get_reliability_label(self, obj) -> str | None:
+        return Reliability(obj.reliability).label if obj.reliability else None
+
+    def get_is_own(self, obj) -> bool:
+        request = self.context.get("request")
+        return bool(
+            request and request.user.is_authenticated and obj.reviewer_id == request.user.pk
+        )
+
+
+class _JudgmentFields(serializers.Serializer):
+    """The judgment part of an annotation, shared by create, update and suggestion accept."""
+
+    reliability = serializers.IntegerField(
+        min_value=1,
+        max_value=5,
+        allow_null=True,
+        required=False,
+        help_text="1 fabricated/false … 5 reliable; null when the annotation only flags",
+    )
+    flags = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=50
+    )
+    note = _text(allow_blank=True, required=False)
+    evidence = serializers.ListField(
+        child=_text(allow_blank=True, max_length=2000),
+        required=False,
+        help_text="http(s) URLs or plain-text citations",
+    )
+    claim = serializers.PrimaryKeyRelatedField(
+        queryset=Claim.objects.all(), allow_null=True, required=False
+    )
+
+    def validate_note(self, value):
+        limit = settings.ANNOTATOR["MAX_NOTE_LENGTH"]
+        if len(value) > limit:
+            raise serializers.ValidationError(f"At most {limit} characters (got {len(value)}).")
+        return value
+
+    def validate_evidence(self, value):
+        limit = settings.ANNOTATOR["MAX_EVIDENCE_ITEMS"]
+        if len(value) > limit:
+            raise serializers.ValidationError(f"At most {limit} items are allowed.")
+        return value
+
+
+class AnnotationCreateSerializer(_JudgmentFields):
+    document = serializers.PrimaryKeyRelatedField(queryset=Document.objects.all())
+    start = serializers.IntegerField(min_value=0, help_text="Code point offset, inclusive")
+    end = serializers.IntegerField(min_value=1, help_text="Code point offset, exclusive")
+    exact = _text(help_text="Must equal the document text between start and end")
+    prefix = _text(allow_blank=True, required=False, max_length=64)
+    suffix = _text(allow_blank=True, required=False, max_length=64)
+    suggestion = serializers.PrimaryKeyRelatedField(
+        queryset=Suggestion.objects.all(), allow_null=True, required=False
+    )
+
+
+class AnnotationUpdateSerializer(_JudgmentFields):
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text="Alternative to the If-Match header"
+    )
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class AnnotationRevisionSerializer(serializers.ModelSerializer):
+    changed_by = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = AnnotationRevision
+        fields = ["version", "action", "changed_by", "changed_at", "before", "after"]
+        read_only_fields = fields
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    annotation_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "text",
+            "language",
+            "merged_into",
+            "annotation_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "merged_into", "annotation_count", "created_at", "updated_at"]
+        extra_kwargs = {
+            "text": {"trim_whitespace": True, "max_length": 2000},
+            "language": {"required": False, "max_length": 35},
+        }
+
+
+class ConsensusSerializer(serializers.ModelSerializer):
+    median_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Consensus
+        fields = [
+            "id",
+            "kind",
+            "key",
+            "document",
+            "passage",
+            "start",
+            "end",
+            "claim",
+            "reviewer_count",
+            "rating_count",
+            "median_reliability",
+            "median_label",
+            "q1_reliability",
+            "q3_reliability",
+            "rating_distribution",
+            "flag_support",
+            "computed_status",
+            "status",
+            "adjudicated_reliability",
+            "adjudicated_flags",
+            "adjudication_reason",
+            "adjudicated_at",
+            "adjudication_stale",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_median_label(self, obj) -> str | None:
+        from annotator.exports.formats import reliability_label
+
+        return reliability_label(obj.median_reliability)
+
+
+class ClaimDetailSerializer(ClaimSerializer):
+    spans = serializers.SerializerMethodField()
+    consensus = serializers.SerializerMethodField()
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "spans", "consensus"]
+        read_only_fields = fields
+
+    def get_spans(self, obj) -> AnnotationSerializer(many=True):
+        return AnnotationSerializer(self.context["spans"], many=True, context=self.context).data
+
+    def get_consensus(self, obj) -> ConsensusSerializer(allow_null=True):
+        row = self.context.get("consensus")
+        return ConsensusSerializer(row).data if row is not None else None
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    document_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Source
+        fields = ["id", "name", "url", "document_count", "created_at"]
+        read_only_fields = fields
+
+
+class PassageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Passage
+        fields = ["id", "index", "start", "end"]
+        read_only_fields = fields
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    length = serializers.IntegerField(read_only=True, help_text="Body length in code points")
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "title",
+            "source",
+            "url",
+            "language",
+            "published",
+            "sha256",
+            "origin",
+            "previous",
+            "is_current",
+            "length",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class DocumentDetailSerializer(DocumentSerializer):
+    passages = PassageSerializer(many=True, read_only=True)
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "body", "passages"]
+        read_only_fields = fields
+
+
+class SuggestionSerializer(serializers.ModelSerializer):
+    flag = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    my_decision = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Suggestion
+        fields = [
+            "id",
+            "document",
+            "start",
+            "end",
+            "exact",
+            "flag",
+            "detector",
+            "reason",
+            "confidence",
+            "created_at",
+            "my_decision",
+        ]
+        read_only_fields = fields
+
+    def get_my_decision(self, obj) -> str | None:
+        decisions = self.context.get("my_decisions", {})
+        return decisions.get(obj.pk)
+
+
+class SuggestionDecisionSerializer(serializers.Serializer):
+    suggestion = serializers.IntegerField(source="suggestion_id")
+    decision = serializers.CharField()
+    annotation = serializers.IntegerField(source="annotation_id", allow_null=True)
+    decided_at = serializers.DateTimeField()
+
+
+class ModerationActionSerializer(serializers.ModelSerializer):
+    actor = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = ModerationAction
+        fields = [
+            "id",
+            "actor",
+            "action",
+            "target_type",
+            "target_id",
+            "target_repr",
+            "reason",
+            "details",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    is_moderator = serializers.BooleanField()
+    groups = serializers.ListField(child=serializers.CharField())
+    blind_review = serializers.BooleanField()
+    auth = serializers.ChoiceField(choices=["session", "token"])
+    token_scope = serializers.ChoiceField(choices=ApiToken.Scope.choices, allow_null=True)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "scope", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+        read_only_fields = ["id", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+        extra_kwargs = {"name": {"max_length": 100}}
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    key = serializers.CharField(read_only=True, help_text="Shown once; only a hash is stored")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]

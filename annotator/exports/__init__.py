@@ -1,0 +1,1 @@
+"""Export formats as plain generator functions, shared by the API and `manage.py export`."""

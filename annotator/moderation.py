@@ -1,0 +1,331 @@
+"""Moderation actions: the only way a moderator changes annotations, reviewers, claims and flags.
+
+Each function checks the acting user's permission, requires a reason, runs in one transaction
+and writes one append-only ModerationAction per target through ``audit.record_action``.
+Nothing is deleted: annotations are hidden, reviewers suspended, duplicate claims merged and
+flag types retired, and every one of these can be undone except a merge.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import consensus
+from .annotations import AnnotationInputError, change_status, snapshot
+from .audit import record_action
+from .models import (
+    Annotation,
+    AnnotationRevision,
+    AnnotationStatus,
+    Claim,
+    Consensus,
+    ConsensusStatus,
+    FlagType,
+    User,
+)
+
+PERMISSION_HIDE = "annotator.hide_annotation"
+PERMISSION_SUSPEND = "annotator.suspend_user"
+PERMISSION_MERGE = "annotator.merge_claim"
+PERMISSION_RETIRE = "annotator.retire_flagtype"
+PERMISSION_ADJUDICATE = "annotator.adjudicate_consensus"
+
+
+class ModerationError(Exception):
+    """The moderation action cannot be applied as asked (the message says why)."""
+
+
+def _check(moderator, permission: str, reason: str) -> str:
+    if not (moderator.is_active and moderator.has_perm(permission)):
+        raise PermissionDenied(f"{moderator} lacks the permission {permission}.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ModerationError("A moderation action needs a reason.")
+    return reason
+
+
+def _locked(annotations: Iterable[Annotation]) -> list[Annotation]:
+    """The current rows of ``annotations``, locked for the rest of the transaction."""
+    pks = [annotation.pk for annotation in annotations]
+    return list(Annotation.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+
+
+def hide_annotations(
+    annotations: Iterable[Annotation], *, moderator, reason: str
+) -> list[Annotation]:
+    """Hide active annotations: they leave consensus and exports but stay stored.
+
+    Annotations that are already hidden, or withdrawn by their author, are left alone;
+    the returned list holds the ones that were hidden.
+    """
+    reason = _check(moderator, PERMISSION_HIDE, reason)
+    hidden = []
+    with transaction.atomic():
+        for annotation in _locked(annotations):
+            if annotation.status != AnnotationStatus.ACTIVE:
+                continue
+            changed = change_status(
+                annotation,
+                status=AnnotationStatus.HIDDEN,
+                by=moderator,
+                action=AnnotationRevision.Action.HIDDEN,
+            )
+            record_action(
+                actor=moderator,
+                action="annotation.hide",
+                target=changed,
+                reason=reason,
+                details={"version": changed.version},
+            )
+            hidden.append(changed)
+    return hidden
+
+
+def unhide_annotations(
+    annotations: Iterable[Annotation], *, moderator, reason: str
+) -> list[Annotation]:
+    """Make hidden annotations active again (they rejoin consensus and exports).
+
+    Refuses, changing nothing, when a reviewer has since made another active annotation
+    on the same span: the two would break the one-active-annotation-per-span rule.
+    """
+    reason = _check(moderator, PERMISSION_HIDE, reason)
+    restored = []
+    with transaction.atomic():
+        for annotation in _locked(annotations):
+            if annotation.status != AnnotationStatus.HIDDEN:
+                continue
+            try:
+                changed = change_status(
+                    annotation,
+                    status=AnnotationStatus.ACTIVE,
+                    by=moderator,
+                    action=AnnotationRevision.Action.UNHIDDEN,
+                )
+            except AnnotationInputError as error:
+                raise ModerationError(
+                    f"Annotation #{annotation.pk} cannot be unhidden: "
+                    + " ".join(error.errors.get("status", [str(error)]))
+                ) from None
+            record_action(
+                actor=moderator,
+                action="annotation.unhide",
+                target=changed,
+                reason=reason,
+                details={"version": changed.version},
+            )
+            restored.append(changed)
+    return restored
+
+
+def _lock_user(user: User) -> User:
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+def suspend_reviewer(user: User, *, moderator, reason: str) -> User:
+    """Deactivate an account at once: its sessions and tokens stop working and its
+    annotations leave consensus (they are kept, and come back on reinstatement)."""
+    reason = _check(moderator, PERMISSION_SUSPEND, reason)
+    if user.pk == moderator.pk:
+        raise ModerationError("You cannot suspend yourself.")
+    with transaction.atomic():
+        locked = _lock_user(user)
+        if (locked.is_superuser or locked.is_staff) and not moderator.is_superuser:
+            raise ModerationError("Only an administrator can suspend staff or administrators.")
+        if locked.is_suspended:
+            raise ModerationError(f"{locked.username} is already suspended.")
+        locked.is_active = False
+        locked.suspended_at = timezone.now()
+        locked.suspension_reason = reason
+        locked.save(update_fields=["is_active", "suspended_at", "suspension_reason"])
+        consensus.reviewer_status_changed(locked)
+        record_action(actor=moderator, action="user.suspend", target=locked, reason=reason)
+    return locked
+
+
+def reinstate_reviewer(user: User, *, moderator, reason: str) -> User:
+    """Undo a suspension: the account works again and its active annotations count again."""
+    reason = _check(moderator, PERMISSION_SUSPEND, reason)
+    with transaction.atomic():
+        locked = _lock_user(user)
+        if not locked.is_suspended:
+            raise ModerationError(f"{locked.username} is not suspended.")
+        previous = {
+            "suspended_at": locked.suspended_at.isoformat(),
+            "reason": locked.suspension_reason,
+        }
+        locked.is_active = True
+        locked.suspended_at = None
+        locked.suspension_reason = ""
+        locked.save(update_fields=["is_active", "suspended_at", "suspension_reason"])
+        consensus.reviewer_status_changed(locked)
+        record_action(
+            actor=moderator,
+            action="user.reinstate",
+            target=locked,
+            reason=reason,
+            details={"suspension": previous},
+        )
+    return locked
+
+
+def merge_claims(duplicate: Claim, *, into: Claim, moderator, reason: str) -> Claim:
+    """Fold a duplicate claim into the surviving one.
+
+    Every annotation of the duplicate (whatever its status) moves to the survivor, with a
+    ``claim_merged`` revision and a version bump; claims merged earlier into the duplicate
+    are re-pointed at the survivor; the duplicate keeps ``merged_into`` and is never deleted.
+    """
+    reason = _check(moderator, PERMISSION_MERGE, reason)
+    if duplicate.pk == into.pk:
+        raise ModerationError("A claim cannot be merged into itself.")
+    with transaction.atomic():
+        locked = {
+            claim.pk: claim
+            for claim in Claim.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk])
+        }
+        duplicate, into = locked[duplicate.pk], locked[into.pk]
+        if duplicate.merged_into_id is not None:
+            raise ModerationError(f"Claim #{duplicate.pk} was already merged.")
+        if into.merged_into_id is not None:
+            raise ModerationError(
+                f"Claim #{into.pk} was merged into #{into.merged_into_id}; merge into that one."
+            )
+        now = timezone.now()
+        moved = []
+        annotations = Annotation.objects.select_for_update().filter(claim=duplicate).order_by("pk")
+        for annotation in annotations:
+            before = snapshot(annotation)
+            annotation.claim = into
+            annotation.version += 1
+            annotation.updated_at = now
+            annotation.save(update_fields=["claim", "version", "updated_at"])
+            AnnotationRevision.objects.create(
+                annotation=annotation,
+                version=annotation.version,
+                action=AnnotationRevision.Action.CLAIM_MERGED,
+                changed_by=moderator,
+                changed_at=now,
+                before=before,
+                after=snapshot(annotation),
+            )
+            consensus.annotation_changed(annotation, before=before)
+            moved.append(annotation.pk)
+        repointed = list(Claim.objects.filter(merged_into=duplicate).values_list("pk", flat=True))
+        Claim.objects.filter(pk__in=repointed).update(merged_into=into, updated_at=now)
+        duplicate.merged_into = into
+        duplicate.save(update_fields=["merged_into", "updated_at"])
+        record_action(
+            actor=moderator,
+            action="claim.merge",
+            target=duplicate,
+            reason=reason,
+            details={"into": into.pk, "annotations": moved, "repointed_claims": repointed},
+        )
+    return into
+
+
+def _set_flag_active(flag: FlagType, *, active: bool, moderator, reason: str) -> FlagType:
+    reason = _check(moderator, PERMISSION_RETIRE, reason)
+    with transaction.atomic():
+        locked = FlagType.objects.select_for_update().get(pk=flag.pk)
+        if locked.is_active == active:
+            state = "active" if active else "retired"
+            raise ModerationError(f"Flag {locked.slug} is already {state}.")
+        locked.is_active = active
+        locked.save(update_fields=["is_active"])
+        record_action(
+            actor=moderator,
+            action="flag.restore" if active else "flag.retire",
+            target=locked,
+            reason=reason,
+        )
+    return locked
+
+
+def retire_flag(flag: FlagType, *, moderator, reason: str) -> FlagType:
+    """Stop offering a flag type for new annotations; existing annotations keep it."""
+    return _set_flag_active(flag, active=False, moderator=moderator, reason=reason)
+
+
+def restore_flag(flag: FlagType, *, moderator, reason: str) -> FlagType:
+    """Offer a retired flag type again."""
+    return _set_flag_active(flag, active=True, moderator=moderator, reason=reason)
+
+
+# --- The moderation queue ---------------------------------------------------------------------
+
+QUEUE_LIMIT = 50
+# A reviewer's calibration is "far below the others" when it is under the median of all
+# reviewers by more than this gap, or by more than twice the median absolute deviation if
+# reviewers are spread wider than that. At least three calibrated reviewers are needed.
+CALIBRATION_MIN_GAP = 0.2
+CALIBRATION_MIN_REVIEWERS = 3
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def low_calibration(rows: list[dict], *, key: str = "agreement") -> tuple[list[dict], float | None]:
+    """The calibration rows far below the others (lowest first), and the threshold used."""
+    scored = [row for row in rows if row.get(key) is not None]
+    if len(scored) < CALIBRATION_MIN_REVIEWERS:
+        return [], None
+    values = [float(row[key]) for row in scored]
+    median = _median(values)
+    spread = _median([abs(value - median) for value in values])
+    threshold = median - max(CALIBRATION_MIN_GAP, 2 * spread)
+    low = [row for row in scored if float(row[key]) < threshold]
+    return sorted(low, key=lambda row: row[key]), threshold
+
+
+def moderation_queue(limit: int = QUEUE_LIMIT) -> dict:
+    """What needs a moderator's eye, newest first, each list with its full count."""
+    from .suggestions.decisions import detector_stats
+
+    disputed = Consensus.objects.filter(
+        Q(status=ConsensusStatus.DISPUTED)
+        | Q(status=ConsensusStatus.ADJUDICATED, adjudication_stale=True)
+    )
+    evidence_flags = FlagType.objects.filter(requires_evidence=True)
+    unevidenced = (
+        Annotation.objects.filter(
+            status=AnnotationStatus.ACTIVE,
+            evidence=[],
+            flags__in=evidence_flags,
+        )
+        .values("pk")
+        .distinct()
+    )
+    unevidenced_annotations = (
+        Annotation.objects.filter(pk__in=unevidenced)
+        .select_related("reviewer", "document")
+        .defer("document__body")
+        .prefetch_related("flags")
+        .order_by("-updated_at", "-pk")
+    )
+    calibration = consensus.reviewer_calibration()
+    low, threshold = low_calibration(calibration)
+    detectors = detector_stats()
+    return {
+        "disputed": disputed.select_related("document", "claim")
+        .defer("document__body")
+        .order_by("-updated_at", "-pk")[:limit],
+        "disputed_count": disputed.count(),
+        "unevidenced": unevidenced_annotations[:limit],
+        "unevidenced_count": unevidenced_annotations.count(),
+        "evidence_flags": [flag.slug for flag in evidence_flags],
+        "low_calibration": low,
+        "low_calibration_count": len(low),
+        "calibration_threshold": threshold,
+        "calibrated_reviewers": len(calibration),
+        "noisy_detectors": sorted(detectors, key=lambda row: -(row.get("dismissal_rate") or 0)),
+    }

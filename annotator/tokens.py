@@ -1,0 +1,97 @@
+"""API tokens: creation, hashing and the DRF authentication class.
+
+Only the SHA-256 of a key is stored; the plaintext key is returned once, on creation.
+A key looks like ``sra_<random>``; its first 12 characters are kept as ``key_prefix`` so
+that people can tell their tokens apart in the admin without the key being recoverable.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from .models import ApiToken
+
+KEY_PREFIX = "sra_"
+PREFIX_LENGTH = 12
+# last_used_at is written at most this often per token, so that reads do not all become writes.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_token(user, name: str, scope: str = ApiToken.Scope.EXPORT) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the plaintext key (shown only once)."""
+    if scope not in ApiToken.Scope.values:
+        raise ValueError(f"Unknown token scope {scope!r}; use one of {ApiToken.Scope.values}.")
+    name = (name or "").strip()
+    if not name:
+        raise ValueError("A token needs a name (e.g. what client uses it).")
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        key_prefix=key[:PREFIX_LENGTH],
+        key_hash=hash_key(key),
+        scope=scope,
+    )
+    return token, key
+
+
+def revoke_token(token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def token_for_key(key: str) -> ApiToken | None:
+    """The live token with this key, or None (unknown, revoked)."""
+    if not key or not key.isascii():
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_key(key), revoked_at__isnull=True)
+        .first()
+    )
+    return token
+
+
+def is_write_token(auth) -> bool:
+    return not isinstance(auth, ApiToken) or auth.scope == ApiToken.Scope.WRITE
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer <key>`` (or ``Token <key>``). Suspended users are refused."""
+
+    keywords = ("bearer", "token")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode("latin-1").lower() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Invalid Authorization header: use 'Bearer <key>' with no spaces in the key."
+            )
+        try:
+            key = header[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("Invalid token: the key is ASCII.") from None
+        token = token_for_key(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("This token's user is suspended or inactive.")
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
