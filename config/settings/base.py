@@ -181,6 +181,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "annotator/lockout.html"
 
 # --- REST framework --------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -223,10 +224,6 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Rate passages of source documents, flag unsupported claims, export consensus.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI and Redoc assets from drf-spectacular-sidecar: served from 'self' (CSP), no CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {
@@ -235,6 +232,10 @@ SPECTACULAR_SETTINGS = {
         "ReliabilityEnum": "annotator.models.Reliability",
         "TokenScopeEnum": "annotator.models.ApiToken.Scope",
     },
+    # Swagger UI and Redoc assets from drf-spectacular-sidecar: served from 'self' (CSP), no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Product settings --------------------------------------------------------------------------

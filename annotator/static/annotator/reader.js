@@ -1,0 +1,856 @@
+/* Reading view: select text, rate and flag it, link a claim, save through the REST API.
+ *
+ * Offsets: the server speaks Unicode code points into the NFC document body; JavaScript strings
+ * are UTF-16. Every passage element carries data-start (the code-point offset of its first
+ * character) and data-gap (the whitespace up to the next passage), so a DOM selection maps to
+ * document offsets by counting code points, never UTF-16 units.
+ *
+ * Everything a reviewer wrote is inserted with textContent; links only for http(s) URLs.
+ */
+(function () {
+  "use strict";
+
+  const reader = document.getElementById("reader");
+  if (!reader) return;
+
+  const API = reader.dataset.api;
+  const DOCUMENT_ID = Number(reader.dataset.document);
+  const LANGUAGE = reader.dataset.language;
+  const CLAIM_URL = reader.dataset.claimUrl; // ".../claims/0/"
+
+  const form = document.getElementById("annotation-form");
+  const intro = document.getElementById("panel-intro");
+  const details = document.getElementById("details");
+  const detailsList = document.getElementById("details-list");
+  const quote = document.getElementById("selection-quote");
+  const suggestionNote = document.getElementById("suggestion-note");
+  const errorsBox = document.getElementById("form-errors");
+  const statusBox = document.getElementById("form-status");
+  const saveButton = document.getElementById("save-button");
+  const withdrawButton = document.getElementById("withdraw-button");
+  const cancelButton = document.getElementById("cancel-button");
+  const panelTitle = document.getElementById("panel-title");
+  const claimSearch = document.getElementById("claim-search");
+  const claimResults = document.getElementById("claim-results");
+  const claimCreate = document.getElementById("claim-create");
+  const claimChosen = document.getElementById("claim-chosen");
+  const claimChosenLink = document.getElementById("claim-chosen-link");
+  const claimRemove = document.getElementById("claim-remove");
+
+  let textEl = document.getElementById("document-text");
+  let annotations = new Map();
+  let suggestions = new Map();
+  let body = { base: 0, chars: [] }; // the document body from the first passage, as code points
+  let current = null; // what the form edits: {mode, start, end, exact, annotation, suggestion}
+  let chosenClaim = null;
+  let saving = false;
+
+  /* ---------- data ---------- */
+
+  function readJson(id) {
+    const element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : [];
+  }
+
+  function loadData() {
+    annotations = new Map(readJson("annotations-data").map((a) => [a.id, a]));
+    suggestions = new Map(readJson("suggestions-data").map((s) => [s.id, s]));
+    const passages = textEl.querySelectorAll(".passage");
+    let text = "";
+    passages.forEach((p) => {
+      text += p.textContent + (p.dataset.gap || "");
+    });
+    body = { base: passages.length ? Number(passages[0].dataset.start) : 0, chars: Array.from(text) };
+  }
+
+  function codePoints(text) {
+    let count = 0;
+    for (const _char of text) count += 1;
+    return count;
+  }
+
+  function bodySlice(start, end) {
+    return body.chars.slice(start - body.base, end - body.base).join("");
+  }
+
+  /* ---------- selection → code-point anchor ---------- */
+
+  function passageOf(node) {
+    const element = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
+    const passage = element && element.closest(".passage");
+    return passage && textEl.contains(passage) ? passage : null;
+  }
+
+  function offsetIn(passage, node, offset) {
+    const range = document.createRange();
+    range.selectNodeContents(passage);
+    range.setEnd(node, offset);
+    const utf16 = range.toString();
+    return Number(passage.dataset.start) + codePoints(utf16);
+  }
+
+  function anchorFromRange(range) {
+    if (!range || range.collapsed) return null;
+    const touched = Array.from(textEl.querySelectorAll(".passage")).filter((p) => range.intersectsNode(p));
+    if (!touched.length) return null;
+    const startPassage = passageOf(range.startContainer);
+    const endPassage = passageOf(range.endContainer);
+    let start = startPassage
+      ? offsetIn(startPassage, range.startContainer, range.startOffset)
+      : Number(touched[0].dataset.start);
+    let end = endPassage
+      ? offsetIn(endPassage, range.endContainer, range.endOffset)
+      : Number(touched[touched.length - 1].dataset.end);
+    while (start < end && /\s/u.test(body.chars[start - body.base])) start += 1;
+    while (end > start && /\s/u.test(body.chars[end - 1 - body.base])) end -= 1;
+    if (end <= start) return null;
+    return { start: start, end: end, exact: bodySlice(start, end) };
+  }
+
+  function anchorOfPassage(passage) {
+    const start = Number(passage.dataset.start);
+    const end = Number(passage.dataset.end);
+    return { start: start, end: end, exact: bodySlice(start, end) };
+  }
+
+  function currentSelectionAnchor() {
+    const selection = window.getSelection();
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+    return anchorFromRange(selection.getRangeAt(0));
+  }
+
+  /* Show the span being annotated while focus is in the panel (CSS Custom Highlight API). */
+  function markPending(anchor) {
+    if (!window.CSS || !CSS.highlights || typeof Highlight === "undefined") return;
+    CSS.highlights.delete("pending");
+    if (!anchor) return;
+    const range = rangeForAnchor(anchor);
+    if (range) CSS.highlights.set("pending", new Highlight(range));
+  }
+
+  /* The DOM position of a document code-point offset (inside a passage). */
+  function pointAt(target) {
+    for (const passage of textEl.querySelectorAll(".passage")) {
+      const start = Number(passage.dataset.start);
+      const end = Number(passage.dataset.end);
+      if (target < start || target > end) continue;
+      let remaining = target - start;
+      const walker = document.createTreeWalker(passage, NodeFilter.SHOW_TEXT);
+      let last = null;
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        last = node;
+        let utf16 = 0;
+        for (const char of node.data) {
+          if (remaining === 0) return { node: node, offset: utf16 };
+          remaining -= 1;
+          utf16 += char.length;
+        }
+        if (remaining === 0) return { node: node, offset: utf16 };
+      }
+      if (last) return { node: last, offset: last.data.length };
+    }
+    return null;
+  }
+
+  function rangeForAnchor(anchor) {
+    const from = pointAt(anchor.start);
+    const to = pointAt(anchor.end);
+    if (!from || !to) return null;
+    const range = document.createRange();
+    range.setStart(from.node, from.offset);
+    range.setEnd(to.node, to.offset);
+    return range;
+  }
+
+  /* ---------- panel ---------- */
+
+  function setHidden(element, hidden) {
+    element.hidden = hidden;
+  }
+
+  function clearErrors() {
+    errorsBox.replaceChildren();
+    setHidden(errorsBox, true);
+    form.querySelectorAll(".field-error").forEach((p) => {
+      p.textContent = "";
+      setHidden(p, true);
+    });
+    form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+  }
+
+  const FIELD_LABELS = {
+    reliability: "Reliability",
+    flags: "Flags",
+    note: "Note",
+    evidence: "Evidence",
+    claim: "Claim",
+    start: "Selection",
+    end: "Selection",
+    exact: "Selection",
+    document: "Document",
+    non_field_errors: "",
+    detail: "",
+  };
+
+  function showErrors(errors) {
+    clearErrors();
+    const summary = document.createElement("p");
+    summary.textContent = "Not saved — please check:";
+    errorsBox.append(summary);
+    const list = document.createElement("ul");
+    Object.entries(errors).forEach(([field, messages]) => {
+      const text = Array.isArray(messages) ? messages.join(" ") : String(messages);
+      const item = document.createElement("li");
+      const label = field in FIELD_LABELS ? FIELD_LABELS[field] : field;
+      item.textContent = label ? label + ": " + text : text;
+      list.append(item);
+      const slot = document.getElementById("error-" + field);
+      if (slot) {
+        slot.textContent = text;
+        setHidden(slot, false);
+        const control = document.getElementById(field === "claim" ? "claim-search" : field);
+        if (control) control.setAttribute("aria-invalid", "true");
+      }
+    });
+    errorsBox.append(list);
+    setHidden(errorsBox, false);
+    errorsBox.focus && errorsBox.setAttribute("tabindex", "-1");
+    errorsBox.focus();
+  }
+
+  function showStatus(message) {
+    statusBox.textContent = message;
+  }
+
+  function resetForm() {
+    form.querySelectorAll("input[name='reliability']").forEach((r) => {
+      r.checked = r.value === "";
+    });
+    form.querySelectorAll("input[name='flags']").forEach((c) => {
+      c.checked = false;
+    });
+    form.elements.note.value = "";
+    form.elements.evidence.value = "";
+    setClaim(null);
+    claimSearch.value = "";
+    closeClaimResults();
+    setHidden(claimCreate, true);
+    clearErrors();
+    showStatus("");
+  }
+
+  function fillForm(annotation) {
+    form.querySelectorAll("input[name='reliability']").forEach((r) => {
+      r.checked = r.value === (annotation.reliability ? String(annotation.reliability) : "");
+    });
+    const flags = new Set(annotation.flags || []);
+    form.querySelectorAll("input[name='flags']").forEach((c) => {
+      c.checked = flags.has(c.value);
+    });
+    form.elements.note.value = annotation.note || "";
+    form.elements.evidence.value = (annotation.evidence || []).join("\n");
+    setClaim(annotation.claim || null);
+  }
+
+  function ownAnnotationOn(anchor) {
+    for (const annotation of annotations.values()) {
+      if (annotation.is_own && annotation.start === anchor.start && annotation.end === anchor.end) {
+        return annotation;
+      }
+    }
+    return null;
+  }
+
+  function openForm(anchor, options) {
+    options = options || {};
+    const existing = options.annotation || ownAnnotationOn(anchor);
+    resetForm();
+    current = {
+      mode: existing ? "edit" : "create",
+      start: anchor.start,
+      end: anchor.end,
+      exact: anchor.exact,
+      annotation: existing,
+      suggestion: options.suggestion || null,
+    };
+    if (existing) {
+      fillForm(existing);
+      panelTitle.textContent = "Edit your annotation";
+    } else {
+      panelTitle.textContent = current.suggestion ? "Confirm a suggestion" : "New annotation";
+    }
+    if (current.suggestion && !existing) {
+      const box = form.querySelector("input[name='flags'][value='" + CSS.escape(current.suggestion.flag) + "']");
+      if (box) box.checked = true;
+      suggestionNote.textContent =
+        "Machine suggestion (" + current.suggestion.detector + "): " + current.suggestion.reason;
+      setHidden(suggestionNote, false);
+    } else {
+      setHidden(suggestionNote, true);
+    }
+    quote.textContent = anchor.exact;
+    setHidden(withdrawButton, !existing);
+    setHidden(intro, true);
+    setHidden(form, false);
+    showDetails(overlapping(anchor));
+    markPending(anchor);
+    if (options.focus !== false) focusScale();
+  }
+
+  function focusScale() {
+    const checked = form.querySelector("input[name='reliability']:checked");
+    (checked || form.querySelector("input[name='reliability']")).focus();
+  }
+
+  function closeForm() {
+    current = null;
+    setHidden(form, true);
+    setHidden(intro, false);
+    panelTitle.textContent = "Annotate";
+    markPending(null);
+  }
+
+  function setRating(value) {
+    const radio = form.querySelector("input[name='reliability'][value='" + value + "']");
+    if (radio) {
+      radio.checked = true;
+      radio.focus();
+    }
+  }
+
+  function collectPayload() {
+    const checked = form.querySelector("input[name='reliability']:checked");
+    return {
+      reliability: checked && checked.value ? Number(checked.value) : null,
+      flags: Array.from(form.querySelectorAll("input[name='flags']:checked")).map((c) => c.value),
+      note: form.elements.note.value,
+      evidence: form.elements.evidence.value
+        .split("\n")
+        .map((line) => line.trim())
+        .filter(Boolean),
+      claim: chosenClaim ? chosenClaim.id : null,
+    };
+  }
+
+  /* ---------- talking to the API ---------- */
+
+  function csrfToken() {
+    const input = form.querySelector("input[name='csrfmiddlewaretoken']");
+    return input ? input.value : "";
+  }
+
+  async function callApi(method, path, payload, extraHeaders) {
+    const headers = Object.assign(
+      { Accept: "application/json", "X-CSRFToken": csrfToken() },
+      payload === undefined ? {} : { "Content-Type": "application/json" },
+      extraHeaders || {}
+    );
+    const response = await fetch(API + path, {
+      method: method,
+      headers: headers,
+      credentials: "same-origin",
+      body: payload === undefined ? undefined : JSON.stringify(payload),
+    });
+    let data = null;
+    const type = response.headers.get("Content-Type") || "";
+    if (type.includes("json")) {
+      try {
+        data = await response.json();
+      } catch (_error) {
+        data = null;
+      }
+    }
+    return { response: response, data: data };
+  }
+
+  function errorsFromResponse(response, data) {
+    if (response.status === 400 && data && typeof data === "object") return data;
+    if (response.status === 412) {
+      if (current && current.annotation && data && data.current_version) {
+        current.annotation.version = data.current_version;
+      }
+      return {
+        non_field_errors: [
+          "This annotation was changed elsewhere (now version " +
+            (data && data.current_version) +
+            "). Your input is kept: save again to replace it with what you see here.",
+        ],
+      };
+    }
+    if (response.status === 401 || response.status === 403) {
+      return {
+        non_field_errors: [
+          (data && data.detail ? data.detail + " " : "") +
+            "Your session may have expired: log in again in another tab, then save; your input is kept.",
+        ],
+      };
+    }
+    if (response.status === 404) return { non_field_errors: ["Not found: it may have been withdrawn or removed."] };
+    return {
+      non_field_errors: [
+        "The server could not save this (HTTP " + response.status + "). Your input is kept; try again.",
+      ],
+    };
+  }
+
+  async function save() {
+    if (!current || saving) return;
+    saving = true;
+    saveButton.disabled = true;
+    clearErrors();
+    showStatus("Saving…");
+    const payload = collectPayload();
+    let request;
+    if (current.mode === "edit") {
+      request = callApi("PATCH", "annotations/" + current.annotation.id + "/", payload, {
+        "If-Match": '"' + current.annotation.version + '"',
+      });
+    } else if (current.suggestion) {
+      request = callApi("POST", "suggestions/" + current.suggestion.id + "/accept/", payload);
+    } else {
+      request = callApi(
+        "POST",
+        "annotations/",
+        Object.assign(
+          { document: DOCUMENT_ID, start: current.start, end: current.end, exact: current.exact, suggestion: null },
+          payload
+        )
+      );
+    }
+    try {
+      const { response, data } = await request;
+      if (response.ok) {
+        const anchor = { start: current.start, end: current.end, exact: current.exact };
+        await refreshText();
+        const saved = data && data.id ? annotations.get(data.id) : ownAnnotationOn(anchor);
+        openForm(anchor, { annotation: saved || null, focus: false });
+        showStatus("Saved.");
+        saveButton.focus();
+      } else {
+        showStatus("");
+        showErrors(errorsFromResponse(response, data));
+      }
+    } catch (_error) {
+      showStatus("");
+      showErrors({ non_field_errors: ["Could not reach the server. Your input is kept; try again."] });
+    } finally {
+      saving = false;
+      saveButton.disabled = false;
+    }
+  }
+
+  async function withdraw(annotation) {
+    if (!annotation) return;
+    if (!window.confirm("Withdraw your annotation on “" + annotation.exact.slice(0, 80) + "”?")) return;
+    try {
+      const { response, data } = await callApi("POST", "annotations/" + annotation.id + "/withdraw/", {}, {
+        "If-Match": '"' + annotation.version + '"',
+      });
+      if (!response.ok) {
+        if (form.hidden) openForm(annotation, { annotation: annotation, focus: false });
+        showErrors(errorsFromResponse(response, data));
+        return;
+      }
+      await refreshText();
+      closeForm();
+      showDetails([]);
+      intro.querySelector("p").textContent = "Annotation withdrawn.";
+    } catch (_error) {
+      showErrors({ non_field_errors: ["Could not reach the server; nothing was withdrawn."] });
+    }
+  }
+
+  async function dismissSuggestion(suggestion) {
+    const { response, data } = await callApi("POST", "suggestions/" + suggestion.id + "/dismiss/", {});
+    if (!response.ok) {
+      window.alert((data && data.detail) || "Could not dismiss the suggestion (HTTP " + response.status + ").");
+      return;
+    }
+    await refreshText();
+    showDetails([]);
+  }
+
+  /* Re-render the text (highlights, badges, blind-review unlocks) from the server, in place. */
+  async function refreshText() {
+    const focusedIndex = document.activeElement && document.activeElement.closest && document.activeElement.closest(".passage")
+      ? document.activeElement.closest(".passage").dataset.index
+      : null;
+    const url = new URL(window.location.href);
+    url.hash = "";
+    url.searchParams.set("fragment", "text");
+    const response = await fetch(url.toString(), { credentials: "same-origin", headers: { Accept: "text/html" } });
+    if (!response.ok) throw new Error("refresh failed: " + response.status);
+    const parsed = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = parsed.getElementById("document-text");
+    if (!fresh) throw new Error("refresh failed: no text");
+    const imported = document.importNode(fresh, true);
+    textEl.replaceWith(imported);
+    textEl = imported;
+    loadData();
+    if (focusedIndex !== null) {
+      const passage = textEl.querySelector(".passage[data-index='" + focusedIndex + "']");
+      if (passage) passage.focus({ preventScroll: true });
+    }
+  }
+
+  /* ---------- details of highlights ---------- */
+
+  function overlapping(anchor) {
+    const found = [];
+    annotations.forEach((a) => {
+      if (a.start < anchor.end && a.end > anchor.start) found.push({ kind: "annotation", item: a });
+    });
+    suggestions.forEach((s) => {
+      if (s.start < anchor.end && s.end > anchor.start) found.push({ kind: "suggestion", item: s });
+    });
+    return found;
+  }
+
+  function safeHttpUrl(text) {
+    try {
+      const url = new URL(text);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (_error) {
+      return null;
+    }
+  }
+
+  function element(tag, className, text) {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined && text !== null) el.textContent = text;
+    return el;
+  }
+
+  function annotationItem(a) {
+    const li = element("li", a.is_own ? "is-own" : "");
+    const head = element("div", "detail-head");
+    head.append(element("span", "", a.is_own ? "You" : a.reviewer.username));
+    if (a.reliability) {
+      head.append(element("span", "rating rating-" + a.reliability, a.reliability + " · " + a.reliability_label));
+    }
+    li.append(head);
+    const quoteEl = element("p", "detail-quote", "“" + a.exact + "”");
+    quoteEl.lang = LANGUAGE;
+    li.append(quoteEl);
+    if (a.flags && a.flags.length) {
+      const flags = element("p");
+      a.flags.forEach((slug) => flags.append(element("span", "flag-chip", slug)));
+      li.append(flags);
+    }
+    if (a.note) li.append(element("p", "note", a.note));
+    if (a.evidence && a.evidence.length) {
+      const list = element("ul", "evidence");
+      a.evidence.forEach((item) => {
+        const entry = element("li");
+        const href = safeHttpUrl(item);
+        if (href) {
+          const link = element("a", "", item);
+          link.href = href;
+          link.rel = "noopener noreferrer nofollow";
+          entry.append(link);
+        } else {
+          entry.textContent = item;
+        }
+        list.append(entry);
+      });
+      li.append(list);
+    }
+    if (a.claim) {
+      const claim = element("p", "detail-claim", "Claim: ");
+      const link = element("a", "", a.claim.text);
+      link.href = CLAIM_URL.replace(/0\/$/, a.claim.id + "/");
+      claim.append(link);
+      li.append(claim);
+    }
+    if (a.is_own) {
+      const actions = element("div", "detail-actions");
+      const edit = element("button", "button button-small", "Edit");
+      edit.type = "button";
+      edit.addEventListener("click", () => openForm(a, { annotation: a }));
+      const remove = element("button", "button button-small button-danger", "Withdraw");
+      remove.type = "button";
+      remove.addEventListener("click", () => withdraw(a));
+      actions.append(edit, remove);
+      li.append(actions);
+    }
+    return li;
+  }
+
+  function suggestionItem(s) {
+    const li = element("li", "is-suggestion");
+    const head = element("div", "detail-head");
+    head.append(element("span", "", "Suggestion · " + s.flag_label));
+    head.append(element("span", "meta", Math.round(s.confidence * 100) + "%"));
+    li.append(head);
+    const quoteEl = element("p", "detail-quote", "“" + s.exact + "”");
+    quoteEl.lang = LANGUAGE;
+    li.append(quoteEl);
+    li.append(element("p", "note", s.reason));
+    const actions = element("div", "detail-actions");
+    const accept = element("button", "button button-small", "Review and accept");
+    accept.type = "button";
+    accept.addEventListener("click", () => openForm(s, { suggestion: s }));
+    const dismiss = element("button", "button button-small", "Dismiss");
+    dismiss.type = "button";
+    dismiss.addEventListener("click", () => dismissSuggestion(s));
+    actions.append(accept, dismiss);
+    li.append(actions);
+    return li;
+  }
+
+  function showDetails(entries) {
+    detailsList.replaceChildren();
+    entries.forEach((entry) => {
+      detailsList.append(entry.kind === "annotation" ? annotationItem(entry.item) : suggestionItem(entry.item));
+    });
+    setHidden(details, entries.length === 0);
+  }
+
+  function showMarkDetails(mark) {
+    textEl.querySelectorAll("mark.is-active").forEach((m) => m.classList.remove("is-active"));
+    mark.classList.add("is-active");
+    const entries = [];
+    (mark.dataset.ann || "").split(" ").filter(Boolean).forEach((id) => {
+      const a = annotations.get(Number(id));
+      if (a) entries.push({ kind: "annotation", item: a });
+    });
+    (mark.dataset.sugg || "").split(" ").filter(Boolean).forEach((id) => {
+      const s = suggestions.get(Number(id));
+      if (s) entries.push({ kind: "suggestion", item: s });
+    });
+    if (!current) setHidden(intro, true);
+    showDetails(entries);
+  }
+
+  /* ---------- claim picker ---------- */
+
+  function setClaim(claim) {
+    chosenClaim = claim;
+    setHidden(claimChosen, !claim);
+    if (claim) {
+      claimChosenLink.textContent = claim.text;
+      claimChosenLink.href = CLAIM_URL.replace(/0\/$/, claim.id + "/");
+    }
+  }
+
+  function closeClaimResults() {
+    claimResults.replaceChildren();
+    setHidden(claimResults, true);
+    claimSearch.setAttribute("aria-expanded", "false");
+    claimSearch.removeAttribute("aria-activedescendant");
+  }
+
+  let searchTimer = null;
+  let searchSerial = 0;
+
+  async function searchClaims() {
+    const text = claimSearch.value.trim();
+    setHidden(claimCreate, text.length < 3);
+    claimCreate.textContent = text ? "Create claim “" + text.slice(0, 40) + (text.length > 40 ? "…" : "") + "”" : "Create claim";
+    if (text.length < 2) {
+      closeClaimResults();
+      return;
+    }
+    const serial = ++searchSerial;
+    try {
+      const { response, data } = await callApi("GET", "claims/?search=" + encodeURIComponent(text));
+      if (serial !== searchSerial || !response.ok) return;
+      const results = Array.isArray(data) ? data : (data && data.results) || [];
+      claimResults.replaceChildren();
+      results.slice(0, 10).forEach((claim, position) => {
+        const option = element("li", "", claim.text);
+        option.id = "claim-option-" + position;
+        option.setAttribute("role", "option");
+        option.dataset.id = claim.id;
+        option.addEventListener("mousedown", (event) => event.preventDefault());
+        option.addEventListener("click", () => chooseClaim(claim));
+        option.claim = claim;
+        claimResults.append(option);
+      });
+      if (!results.length) claimResults.append(element("li", "meta", "No matching claim. Create one below."));
+      setHidden(claimResults, false);
+      claimSearch.setAttribute("aria-expanded", "true");
+    } catch (_error) {
+      closeClaimResults();
+    }
+  }
+
+  function chooseClaim(claim) {
+    setClaim({ id: claim.id, text: claim.text });
+    claimSearch.value = "";
+    setHidden(claimCreate, true);
+    closeClaimResults();
+    const slot = document.getElementById("error-claim");
+    slot.textContent = "";
+    setHidden(slot, true);
+  }
+
+  async function createClaim() {
+    const text = claimSearch.value.trim();
+    if (!text) return;
+    claimCreate.disabled = true;
+    try {
+      const { response, data } = await callApi("POST", "claims/", { text: text, language: LANGUAGE });
+      if (response.ok && data && data.id) {
+        chooseClaim(data);
+      } else {
+        const errors = errorsFromResponse(response, data);
+        const slot = document.getElementById("error-claim");
+        slot.textContent = Object.values(errors).flat().join(" ");
+        setHidden(slot, false);
+      }
+    } catch (_error) {
+      const slot = document.getElementById("error-claim");
+      slot.textContent = "Could not reach the server to create the claim.";
+      setHidden(slot, false);
+    } finally {
+      claimCreate.disabled = false;
+    }
+  }
+
+  function moveClaimOption(step) {
+    const options = Array.from(claimResults.querySelectorAll("[role='option']"));
+    if (!options.length) return;
+    let index = options.findIndex((o) => o.getAttribute("aria-selected") === "true");
+    options.forEach((o) => o.setAttribute("aria-selected", "false"));
+    index = (index + step + options.length) % options.length;
+    options[index].setAttribute("aria-selected", "true");
+    claimSearch.setAttribute("aria-activedescendant", options[index].id);
+    options[index].scrollIntoView({ block: "nearest" });
+  }
+
+  claimSearch.addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(searchClaims, 200);
+  });
+  claimSearch.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      moveClaimOption(event.key === "ArrowDown" ? 1 : -1);
+    } else if (event.key === "Enter" && !event.ctrlKey && !event.metaKey) {
+      event.preventDefault();
+      const active = claimResults.querySelector("[aria-selected='true']");
+      if (active && active.claim) chooseClaim(active.claim);
+      else if (claimSearch.value.trim().length >= 3) createClaim();
+    } else if (event.key === "Escape" && !claimResults.hidden) {
+      event.preventDefault();
+      event.stopPropagation();
+      closeClaimResults();
+    }
+  });
+  claimCreate.addEventListener("click", createClaim);
+  claimRemove.addEventListener("click", () => {
+    setClaim(null);
+    claimSearch.focus();
+  });
+
+  /* ---------- events ---------- */
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    save();
+  });
+  cancelButton.addEventListener("click", closeForm);
+  withdrawButton.addEventListener("click", () => current && withdraw(current.annotation));
+
+  document.addEventListener("mouseup", (event) => {
+    if (!textEl.contains(event.target)) return;
+    const anchor = currentSelectionAnchor();
+    if (anchor) {
+      openForm(anchor, { focus: false });
+      return;
+    }
+    const mark = event.target.closest("mark.hl");
+    if (mark) showMarkDetails(mark);
+  });
+
+  function focusedPassage() {
+    const active = document.activeElement;
+    return active && active.closest ? passageOf(active) : null;
+  }
+
+  function movePassage(step) {
+    const passages = Array.from(textEl.querySelectorAll(".passage"));
+    const here = focusedPassage();
+    let index = here ? passages.indexOf(here) + step : 0;
+    index = Math.max(0, Math.min(passages.length - 1, index));
+    if (passages[index]) passages[index].focus();
+  }
+
+  /* The span a shortcut acts on: the text selection, else the focused passage. */
+  function targetAnchor() {
+    const selected = currentSelectionAnchor();
+    if (selected) return selected;
+    const passage = focusedPassage();
+    return passage ? anchorOfPassage(passage) : null;
+  }
+
+  document.addEventListener("keydown", (event) => {
+    const typing = window.annotatorIsTyping && window.annotatorIsTyping(event.target);
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && current && !form.hidden) {
+      event.preventDefault();
+      save();
+      return;
+    }
+    if (event.key === "Escape" && current && !form.hidden) {
+      event.preventDefault();
+      const span = current;
+      closeForm();
+      const passage = pointAt(span.start) && passageOf(pointAt(span.start).node);
+      if (passage) passage.focus();
+      return;
+    }
+    if (typing || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    const helpDialog = document.getElementById("help-dialog");
+    if (helpDialog && helpDialog.open) return;
+
+    if (/^[1-5]$/.test(event.key)) {
+      event.preventDefault();
+      if (form.hidden) {
+        const anchor = targetAnchor();
+        if (!anchor) return;
+        openForm(anchor);
+      }
+      setRating(event.key);
+    } else if (event.key === "f") {
+      event.preventDefault();
+      if (form.hidden) {
+        const anchor = targetAnchor();
+        if (!anchor) return;
+        openForm(anchor, { focus: false });
+      }
+      form.querySelector("input[name='flags']").focus();
+    } else if (event.key === "a") {
+      const anchor = targetAnchor();
+      if (anchor) {
+        event.preventDefault();
+        openForm(anchor);
+      }
+    } else if (event.key === "Enter" && event.target.classList && event.target.classList.contains("passage")) {
+      event.preventDefault();
+      const selected = currentSelectionAnchor();
+      openForm(selected || anchorOfPassage(event.target));
+    } else if (event.key === "j" || event.key === "k") {
+      event.preventDefault();
+      movePassage(event.key === "j" ? 1 : -1);
+    }
+  });
+
+  /* Arriving from the queue (/next/ → #p12): focus that passage. */
+  function focusTarget() {
+    const match = /^#p(\d+)$/.exec(window.location.hash);
+    if (!match) return;
+    const row = document.getElementById("p" + match[1]);
+    const passage = row && row.querySelector(".passage");
+    if (!passage) return;
+    textEl.querySelectorAll(".passage.is-target").forEach((p) => p.classList.remove("is-target"));
+    passage.classList.add("is-target");
+    passage.focus({ preventScroll: true });
+    row.scrollIntoView({ block: "center" });
+  }
+
+  loadData();
+  focusTarget();
+  window.addEventListener("hashchange", focusTarget);
+})();
