@@ -14,6 +14,7 @@ from pathlib import Path
 from django.db import transaction
 
 from .models import Document, Passage, Source
+from .suggestions.engine import store_suggestions
 from .text import body_sha256, detect_language, detect_title, normalize_text, segment_passages
 
 METADATA_FILE = "metadata.json"
@@ -203,6 +204,8 @@ def import_record(record: DocumentRecord) -> ImportOutcome:
             Passage(document=document, index=index, start=start, end=end)
             for index, (start, end) in enumerate(segment_passages(body))
         )
+        # Same transaction: a document is never visible without its machine suggestions.
+        store_suggestions(document)
     if previous is not None:
         return ImportOutcome(record.label, "revised", document, f"new revision of #{previous.pk}")
     return ImportOutcome(record.label, "created", document)

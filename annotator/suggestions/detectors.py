@@ -523,14 +523,14 @@ _MISSING_NUMBER = re.compile(
     r"|\b(?:of|in|from|since|until)\s+(?:he|she|they)\b"
     r"|\b(?:in|since|until)\s+(?:Although|Despite|However|Though|While|Because|He|She|They"
     r"|It|This|These|There)\b"
-    r"|\b(?:in|since|until)\s+The\s+[a-z]"
+    r"|\b(?:in|since|until)\s+The(?=\s+[a-z])"
     r"|\bfrom\s+[—–-]+\s*,?"
     r"|\b(?:the|late|early|mid)\s+s\b"
     rf"|\b\d{{1,2}}\s+{_MONTHS}\s+(?=[A-Z][a-z])"
     # Chinese with the digits dropped: 於年月日, 在年底.
     r"|(?:在|於|于|自|從|从|到|至)年(?:月|代|底|初)|(?<![\d０-９一二三四五六七八九十〇零兩两])月日"
     # Missing space after a semicolon, as left by converting full-width ；.
-    r"|;(?=[A-Z])"
+    r"|[A-Za-z]+;[A-Z][a-z]*"
 )
 # Simplified-to-Traditional converters' word-level mistakes that change the meaning.
 _CONVERSION_ERRORS = re.compile(
@@ -577,6 +577,8 @@ _REAL_WORDS = frozenset(
         "neither",
     }
 )
+# Heads long enough and ending like an English word ("liberation", "professionals").
+_WORD_ENDING = re.compile(r"[a-z]{3,}(?:tion|sion|ment|ness|ity|ism|ist|als|ers|ors|ians)s?$")
 _MERGE_GAP = 12
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
@@ -595,7 +597,7 @@ def detect_broken_text(text: str) -> list[Candidate]:
         token = match.group()
         if token.casefold() in _REAL_WORDS or len(head) < 3:
             continue
-        if head.casefold() in vocabulary or head.isupper():
+        if head.casefold() in vocabulary or head.isupper() or _WORD_ENDING.search(head):
             if token.casefold() in vocabulary and _count_word(text, token) > 1:
                 continue
             spans.append((match.start(), match.end(), f"'{head}' and '{tail}' run together"))
