@@ -97,7 +97,7 @@ _EN_VERBS = (
 )
 _EN_TITLES = r"(?:Chairman|President|Premier|Marshal|General|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Comrade)"
 _EN_NAME = rf"(?:{_EN_TITLES}\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){{0,3}}"
-_EN_SPEAKER = rf"(?:\b(?:he|she|He|She|I|we|We)\b|\*{{2,}}|{_EN_NAME})"
+_EN_SPEAKER = rf"(?:\b(?:he|she|He|She|I|we|We)\b|(?:{_EN_TITLES}\s+)?\*{{2,}}|{_EN_NAME})"
 _EN_ADVERBS = r"(?:(?:\w+ly|also|then|once|later|even|had|has|have|was|once)\s+)*"
 
 # "<speaker> [adverbs] <verb> [object] [:|,] [that]" right before the opening mark.
@@ -121,14 +121,16 @@ _ZH_VERBS = (
     r"說|说|道|表示|笑稱|笑称|指出|稱|称|寫道|写道|聲稱|声称|宣稱|宣称|強調|强调|答道|問道|问道"
     r"|感嘆|感叹|笑道|嘆道|叹道|宣布|宣佈"
 )
+# The speaker's clause: Chinese characters and masks (no punctuation, spaces or emoji).
+_ZH_CLAUSE = r"[\u3400-\u9fff·*＊]"
 # "<clause> <verb> [:：，]" right before the opening mark.
 _ZH_ATTRIBUTION_BEFORE = re.compile(
-    rf"(?P<clause>[^，,。！？；;：:\n「」“”]{{1,30}}?)(?P<verb>{_ZH_VERBS})[:：，,]?\s*$"
+    rf"(?P<clause>{_ZH_CLAUSE}{{1,30}}?)(?P<verb>{_ZH_VERBS})[:：，,]?\s*$"
 )
 # "<clause> <verb> [:：]" followed by an unmarked quotation up to the end of the clause.
 _ZH_COLON_QUOTE = re.compile(
-    rf"(?P<clause>[^，,。！？；;：:\n「」“”]{{1,30}}?)(?P<verb>{_ZH_VERBS})[:：]"
-    r"(?P<quote>[^，,。！？；;\n「」“”]{2,40})"
+    rf"(?P<clause>{_ZH_CLAUSE}{{1,30}}?)(?P<verb>{_ZH_VERBS})[:：]"
+    r"(?P<quote>[\u3400-\u9fff\d]{2,40})"
 )
 # People nobody can be asked about: "someone said", "people say", "the saying goes".
 _ZH_GENERIC_SPEAKER = re.compile(
@@ -261,7 +263,7 @@ def detect_attributed_quotations(text: str) -> list[Candidate]:
 
 
 _ZH_ECHO = re.compile(
-    r"(?P<clause>[^，,。！？；;：:\n「」“”]{0,20}?)(?:說|说|道)(?P<quote>[^，,。！？；;：:\n「」“”]{2,30})"
+    rf"(?P<clause>{_ZH_CLAUSE}{{0,20}}?)(?:說|说|道)(?P<quote>[\u3400-\u9fff\d]{{2,30}})"
 )
 _ECHO_PREFIX = 3
 
@@ -528,7 +530,7 @@ _MISSING_NUMBER = re.compile(
     r"|\b(?:the|late|early|mid)\s+s\b"
     rf"|\b\d{{1,2}}\s+{_MONTHS}\s+(?=[A-Z][a-z])"
     # Chinese with the digits dropped: 於年月日, 在年底.
-    r"|(?:在|於|于|自|從|从|到|至)年(?:月|代|底|初)|(?<![\d０-９一二三四五六七八九十〇零兩两])月日"
+    r"|(?:在|於|于|自|從|从|到|至)年(?:月[日號号]?|代|底|初)|(?<![\d０-９一二三四五六七八九十〇零兩两])月日"
     # Missing space after a semicolon, as left by converting full-width ；.
     r"|[A-Za-z]+;[A-Z][a-z]*"
 )
@@ -580,6 +582,7 @@ _REAL_WORDS = frozenset(
 # Heads long enough and ending like an English word ("liberation", "professionals").
 _WORD_ENDING = re.compile(r"[a-z]{3,}(?:tion|sion|ment|ness|ity|ism|ist|als|ers|ors|ians)s?$")
 _MERGE_GAP = 12
+_MERGEABLE_GAP = re.compile(r"^[A-Za-z ]*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
@@ -625,7 +628,7 @@ def _merge_broken(text: str, spans: list[tuple[int, int, str]]) -> list[Candidat
         if merged:
             last = merged[-1]
             gap = text[last[1] : start]
-            if start - last[1] <= _MERGE_GAP and "\n" not in gap:
+            if start - last[1] <= _MERGE_GAP and _MERGEABLE_GAP.match(gap):
                 last[1] = max(last[1], end)
                 if reason not in last[2]:
                     last[2].append(reason)
