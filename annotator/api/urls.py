@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import exports, views
 from .errors import json_not_found
 
 router = DefaultRouter(trailing_slash=True)
@@ -21,6 +21,13 @@ router.register("tokens", views.ApiTokenViewSet, basename="token")
 
 v1 = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("exports/consensus", exports.ConsensusExportView.as_view(), name="export-consensus"),
+    path("exports/annotations", exports.AnnotationExportView.as_view(), name="export-annotations"),
+    path(
+        "exports/moderation-actions",
+        exports.ModerationActionExportView.as_view(),
+        name="export-moderation-actions",
+    ),
     *router.urls,
 ]
 

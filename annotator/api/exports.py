@@ -1,0 +1,163 @@
+"""Export endpoints: streamed, filtered like the list endpoints, incremental with a cursor."""
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.negotiation import DefaultContentNegotiation
+
+from annotator.exports import streams
+from annotator.exports.queries import InvalidCursor
+from annotator.exports.visibility import visible_consensus
+from annotator.models import Annotation, ModerationAction
+from annotator.visibility import visible_annotations
+
+from . import filters
+from .permissions import IsModerator
+from .throttling import ExportThrottle
+from .views import ApiViewMixin
+
+
+class ExportNegotiation(DefaultContentNegotiation):
+    """The format comes from ``?format=``; errors are JSON whatever the Accept header says."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _cursor_param():
+    return OpenApiParameter(
+        "cursor",
+        OpenApiTypes.STR,
+        description="The X-Export-Cursor of your previous pull: only rows changed since then",
+    )
+
+
+def _format_param(choices):
+    return OpenApiParameter(
+        "format", OpenApiTypes.STR, enum=list(choices), description="Default: jsonl"
+    )
+
+
+def _export_responses(formats):
+    content = {
+        "jsonl": ("application/x-ndjson", OpenApiTypes.STR),
+        "json": ("application/json", OpenApiTypes.OBJECT),
+        "csv": ("text/csv", OpenApiTypes.STR),
+        "jsonld": ("application/ld+json", OpenApiTypes.OBJECT),
+    }
+    responses = {}
+    for fmt in formats:
+        if fmt in content:
+            media, kind = content[fmt]
+            responses[(200, media)] = OpenApiResponse(
+                kind, description="Streamed export; the X-Export-Cursor header is the next cursor"
+            )
+    return responses
+
+
+class _ExportView(ApiViewMixin, GenericAPIView):
+    content_negotiation_class = ExportNegotiation
+    pagination_class = None
+    formats: tuple[str, ...] = ()
+
+    def get_throttles(self):
+        return [*super().get_throttles(), ExportThrottle()]
+
+    def export_format(self, request) -> str:
+        fmt = request.query_params.get("format", "jsonl")
+        if fmt not in self.formats:
+            raise ValidationError({"format": [f"Use one of: {', '.join(self.formats)}."]})
+        return fmt
+
+    def links(self, request) -> streams.Links:
+        return streams.Links(request.build_absolute_uri("/").rstrip("/"))
+
+    def stream(self, request, build) -> StreamingHttpResponse:
+        try:
+            export = build()
+        except InvalidCursor as error:
+            raise ValidationError({"cursor": [str(error)]}) from None
+        response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+        response["Content-Disposition"] = f'inline; filename="{export.filename}"'
+        response["X-Accel-Buffering"] = "no"
+        if export.next_cursor:
+            response["X-Export-Cursor"] = export.next_cursor
+            params = request.query_params.copy()
+            params["cursor"] = export.next_cursor
+            response["Link"] = f'<{request.path}?{params.urlencode()}>; rel="next"'
+        return response
+
+
+class ConsensusExportView(_ExportView):
+    filterset_class = filters.ConsensusFilter
+    formats = streams.CONSENSUS_FORMATS
+
+    def get_queryset(self):
+        return visible_consensus(self.request.user)
+
+    @extend_schema(
+        summary="Export consensus (JSON Lines, JSON, CSV, W3C Web Annotation, ClaimReview)",
+        parameters=[_format_param(streams.CONSENSUS_FORMATS), _cursor_param()],
+        responses=_export_responses(("jsonl", "json", "csv", "jsonld")),
+    )
+    def get(self, request):
+        fmt = self.export_format(request)
+        queryset = self.filter_queryset(self.get_queryset())
+        cursor = request.query_params.get("cursor")
+        return self.stream(
+            request,
+            lambda: streams.consensus_export(
+                queryset, fmt, cursor=cursor, links=self.links(request)
+            ),
+        )
+
+
+class AnnotationExportView(_ExportView):
+    filterset_class = filters.AnnotationFilter
+    formats = streams.ANNOTATION_FORMATS
+
+    def get_queryset(self):
+        return visible_annotations(self.request.user, Annotation.objects.all())
+
+    @extend_schema(
+        summary="Export raw annotations (the backup format in JSON Lines)",
+        parameters=[
+            _format_param(streams.ANNOTATION_FORMATS),
+            _cursor_param(),
+            OpenApiParameter("include_history", OpenApiTypes.BOOL),
+        ],
+        responses=_export_responses(streams.ANNOTATION_FORMATS),
+    )
+    def get(self, request):
+        fmt = self.export_format(request)
+        history = serializers.BooleanField(required=False).run_validation(
+            request.query_params.get("include_history", False)
+        )
+        queryset = self.filter_queryset(self.get_queryset())
+        cursor = request.query_params.get("cursor")
+        return self.stream(
+            request,
+            lambda: streams.annotations_export(
+                queryset, fmt, cursor=cursor, include_history=history, links=self.links(request)
+            ),
+        )
+
+
+class ModerationActionExportView(_ExportView):
+    filterset_class = filters.ModerationActionFilter
+    formats = ("jsonl",)
+    queryset = ModerationAction.objects.all()
+
+    def get_permissions(self):
+        return [*super().get_permissions(), IsModerator()]
+
+    @extend_schema(
+        summary="Export the moderation audit log as JSON Lines (moderators only)",
+        responses=_export_responses(("jsonl",)),
+    )
+    def get(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        return self.stream(request, lambda: streams.moderation_actions_export(queryset))

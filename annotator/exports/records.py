@@ -1,0 +1,251 @@
+"""Rows → export records (plain dicts), streamed from a database cursor in batches.
+
+Each function takes a queryset already filtered and ordered, iterates it with
+``.iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL) and does the lookups a
+batch needs in one query per batch, so memory stays flat whatever the number of rows.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from django.db.models import F, Value
+from django.db.models.functions import Greatest, Substr
+
+from annotator.models import (
+    Annotation,
+    AnnotationRevision,
+    Claim,
+    ConsensusStatus,
+    Document,
+    Reliability,
+)
+
+from .formats import reliability_label
+from .queries import batched
+
+CHUNK_SIZE = 2000
+QUOTE_CONTEXT = 32
+
+ANNOTATION_COLUMNS = (
+    "id",
+    "document_id",
+    "document__sha256",
+    "reviewer__username",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "reliability",
+    "note",
+    "evidence",
+    "claim_id",
+    "suggestion_id",
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def annotation_records(queryset, *, include_history: bool = False) -> Iterator[dict]:
+    """The raw annotation records (the backup format). Key order is fixed: output is stable."""
+    rows = queryset.values_list(*ANNOTATION_COLUMNS).iterator(chunk_size=CHUNK_SIZE)
+    through = Annotation.flags.through
+    for batch in batched(rows, CHUNK_SIZE):
+        ids = [row[0] for row in batch]
+        flags = defaultdict(list)
+        for annotation_id, slug in (
+            through.objects.filter(annotation_id__in=ids)
+            .order_by("flagtype__slug")
+            .values_list("annotation_id", "flagtype__slug")
+        ):
+            flags[annotation_id].append(slug)
+        claim_ids = {row[12] for row in batch if row[12] is not None}
+        claims = {
+            pk: {"id": pk, "text": text, "language": language}
+            for pk, text, language in Claim.objects.filter(pk__in=claim_ids).values_list(
+                "pk", "text", "language"
+            )
+        }
+        history = defaultdict(list)
+        if include_history:
+            for revision in (
+                AnnotationRevision.objects.filter(annotation_id__in=ids)
+                .order_by("annotation_id", "version", "id")
+                .values_list(
+                    "annotation_id",
+                    "version",
+                    "action",
+                    "changed_by__username",
+                    "changed_at",
+                    "before",
+                    "after",
+                )
+            ):
+                history[revision[0]].append(
+                    {
+                        "version": revision[1],
+                        "action": revision[2],
+                        "changed_by": revision[3],
+                        "changed_at": _iso(revision[4]),
+                        "before": revision[5],
+                        "after": revision[6],
+                    }
+                )
+        for row in batch:
+            record = {
+                "id": row[0],
+                "document": row[1],
+                "document_sha256": row[2],
+                "reviewer": row[3],
+                "start": row[4],
+                "end": row[5],
+                "exact": row[6],
+                "prefix": row[7],
+                "suffix": row[8],
+                "reliability": row[9],
+                "reliability_label": Reliability(row[9]).label if row[9] else None,
+                "flags": flags.get(row[0], []),
+                "note": row[10],
+                "evidence": row[11],
+                "claim": claims.get(row[12]),
+                "suggestion": row[13],
+                "status": row[14],
+                "version": row[15],
+                "created_at": _iso(row[16]),
+                "updated_at": _iso(row[17]),
+            }
+            if include_history:
+                record["history"] = history.get(row[0], [])
+            yield record
+
+
+def decided_reliability(row: dict):
+    if row["status"] == ConsensusStatus.ADJUDICATED:
+        return row["adjudicated_reliability"]
+    return row["median_reliability"]
+
+
+def decided_flags(row: dict, upper: float) -> list[str]:
+    if row["status"] == ConsensusStatus.ADJUDICATED:
+        return list(row["adjudicated_flags"])
+    return sorted(slug for slug, share in row["flag_support"].items() if share >= upper)
+
+
+CONSENSUS_COLUMNS = (
+    "id",
+    "key",
+    "kind",
+    "document_id",
+    "passage_id",
+    "claim_id",
+    "start",
+    "end",
+    "reviewer_count",
+    "rating_count",
+    "median_reliability",
+    "q1_reliability",
+    "q3_reliability",
+    "rating_distribution",
+    "flag_support",
+    "computed_status",
+    "status",
+    "adjudicated_reliability",
+    "adjudicated_flags",
+    "adjudication_reason",
+    "adjudicated_at",
+    "adjudication_stale",
+    "updated_at",
+)
+
+
+def with_quote(queryset):
+    """Add exact/prefix/suffix of the consensus span, cut from the body by the database."""
+    body = F("document__body")
+    context_start = Greatest(F("start") - QUOTE_CONTEXT, Value(0))
+    return queryset.annotate(
+        quote_exact=Substr(body, F("start") + 1, F("end") - F("start")),
+        quote_prefix=Substr(body, context_start + 1, F("start") - context_start),
+        quote_suffix=Substr(body, F("end") + 1, QUOTE_CONTEXT),
+    )
+
+
+def consensus_records(queryset, *, flag_upper: float, quotes: bool = False) -> Iterator[dict]:
+    columns = list(CONSENSUS_COLUMNS)
+    if quotes:
+        queryset = with_quote(queryset)
+        columns += ["quote_exact", "quote_prefix", "quote_suffix"]
+    for row in queryset.values(*columns).iterator(chunk_size=CHUNK_SIZE):
+        median = row["median_reliability"]
+        decided = decided_reliability(row)
+        record = {
+            "id": row["id"],
+            "key": row["key"],
+            "kind": row["kind"],
+            "document": row["document_id"],
+            "passage": row["passage_id"],
+            "claim": row["claim_id"],
+            "start": row["start"],
+            "end": row["end"],
+            "reviewer_count": row["reviewer_count"],
+            "rating_count": row["rating_count"],
+            "median_reliability": median,
+            "median_label": reliability_label(median),
+            "q1_reliability": row["q1_reliability"],
+            "q3_reliability": row["q3_reliability"],
+            "rating_distribution": row["rating_distribution"],
+            "flag_support": row["flag_support"],
+            "computed_status": row["computed_status"],
+            "status": row["status"],
+            "decided_reliability": decided,
+            "decided_label": reliability_label(decided),
+            "decided_flags": decided_flags(row, flag_upper),
+            "adjudication_reason": row["adjudication_reason"],
+            "adjudicated_at": _iso(row["adjudicated_at"]),
+            "adjudication_stale": row["adjudication_stale"],
+            "updated_at": _iso(row["updated_at"]),
+        }
+        if quotes:
+            record["exact"] = row["quote_exact"]
+            record["prefix"] = row["quote_prefix"]
+            record["suffix"] = row["quote_suffix"]
+        yield record
+
+
+def claim_appearances(claim_ids) -> dict[int, list[dict]]:
+    """Documents in which each claim was linked (by active annotations): for ClaimReview."""
+    found = defaultdict(dict)
+    rows = (
+        Annotation.objects.filter(claim_id__in=claim_ids, status="active")
+        .values_list("claim_id", "document_id")
+        .distinct()
+    )
+    pairs = list(rows)
+    documents = {
+        doc["id"]: doc
+        for doc in Document.objects.filter(pk__in={d for _, d in pairs}).values(
+            "id", "title", "url", "language", "published"
+        )
+    }
+    for claim_id, document_id in sorted(pairs):
+        found[claim_id][document_id] = documents[document_id]
+    return {claim_id: list(docs.values()) for claim_id, docs in found.items()}
+
+
+def claim_review_rows(queryset, *, flag_upper: float) -> Iterator[tuple[dict, dict, list[dict]]]:
+    """(consensus record, claim, appearances) for claim consensus rows, batched lookups."""
+    records = consensus_records(queryset, flag_upper=flag_upper)
+    for batch in batched(records, 500):
+        claim_ids = {record["claim"] for record in batch}
+        claims = {
+            claim["id"]: claim
+            for claim in Claim.objects.filter(pk__in=claim_ids).values("id", "text", "language")
+        }
+        appearances = claim_appearances(claim_ids)
+        for record in batch:
+            yield record, claims[record["claim"]], appearances.get(record["claim"], [])

@@ -1,0 +1,261 @@
+"""Complete exports: queryset + format → (text chunks, content type, next cursor).
+
+Shared by the API (streamed over HTTP) and ``manage.py export`` (written to a file), so both
+produce the same bytes. On PostgreSQL the rows are read inside a transaction through a
+server-side cursor (``.iterator(chunk_size=...)``), which streams without materialising.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections, transaction
+
+from annotator.db_routing import export_database_alias
+from annotator.models import Consensus
+
+from . import formats, queries, records
+
+CONTENT_TYPES = {
+    "jsonl": "application/x-ndjson; charset=utf-8",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "jsonld": "application/ld+json",
+    "claimreview": "application/ld+json",
+}
+CONSENSUS_FORMATS = ("jsonl", "json", "csv", "jsonld", "claimreview")
+ANNOTATION_FORMATS = ("jsonl", "json", "csv", "jsonld")
+
+CONSENSUS_CSV_COLUMNS = [
+    "key",
+    "kind",
+    "document",
+    "passage",
+    "claim",
+    "start",
+    "end",
+    "reviewer_count",
+    "rating_count",
+    "median_reliability",
+    "median_label",
+    "q1_reliability",
+    "q3_reliability",
+    "status",
+    "computed_status",
+    "decided_reliability",
+    "decided_label",
+    "decided_flags",
+    "flag_support",
+    "rating_distribution",
+    "adjudication_reason",
+    "adjudication_stale",
+    "updated_at",
+]
+ANNOTATION_CSV_COLUMNS = [
+    "id",
+    "document",
+    "document_sha256",
+    "reviewer",
+    "start",
+    "end",
+    "exact",
+    "reliability",
+    "reliability_label",
+    "flags",
+    "note",
+    "evidence",
+    "claim",
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
+]
+MODERATION_ACTION_KEYS = (
+    "id",
+    "actor",
+    "action",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "reason",
+    "details",
+)
+
+
+@dataclass
+class Export:
+    chunks: Iterator[str]
+    content_type: str
+    next_cursor: str | None
+    filename: str
+
+
+@dataclass(frozen=True)
+class Links:
+    """How exported records name things: absolute URLs when a base URL is known."""
+
+    base_url: str = "urn:x-annotator:"
+
+    def _join(self, path: str) -> str:
+        if self.base_url.startswith("urn:"):
+            return self.base_url + path.strip("/").replace("/", ":")
+        return self.base_url.rstrip("/") + path
+
+    def document(self, doc: dict | int) -> str:
+        if isinstance(doc, dict):
+            return doc.get("url") or self._join(f"/api/v1/documents/{doc['id']}/")
+        return self._join(f"/api/v1/documents/{doc}/")
+
+    def consensus(self, pk: int) -> str:
+        return self._join(f"/api/v1/consensus/{pk}/")
+
+    def annotation(self, pk: int) -> str:
+        return self._join(f"/api/v1/annotations/{pk}/")
+
+    def claim(self, pk: int) -> str:
+        return self._join(f"/api/v1/claims/{pk}/")
+
+    def export(self, name: str) -> str:
+        return self._join(f"/api/v1/exports/{name}")
+
+
+def _streamed(chunks: Iterator[str], alias: str) -> Iterator[str]:
+    """Keep PostgreSQL's server-side cursors inside one transaction while the export streams."""
+    if connections[alias].vendor != "postgresql":
+        yield from chunks
+        return
+    with transaction.atomic(using=alias):
+        yield from chunks
+
+
+def _assessment(record: dict) -> str:
+    rating = record["decided_reliability"]
+    label = record["decided_label"] or "no rating"
+    rated = f"{rating:g}/5 ({label})" if rating is not None else label
+    return f"Reliability {rated}; {record['reviewer_count']} reviewer(s); status {record['status']}"
+
+
+def consensus_export(
+    queryset, fmt: str, *, cursor: str | None = None, links: Links | None = None
+) -> Export:
+    links = links or Links()
+    alias = export_database_alias()
+    upper = settings.ANNOTATOR["FLAG_DISPUTE_UPPER"]
+    if fmt == "jsonld":
+        queryset = queryset.exclude(kind=Consensus.Kind.CLAIM)
+    elif fmt == "claimreview":
+        queryset = queryset.filter(kind=Consensus.Kind.CLAIM)
+    queryset, next_cursor = queries.bounded(queryset.using(alias), cursor)
+    if fmt == "jsonld":
+        rows = records.consensus_records(queryset, flag_upper=upper, quotes=True)
+        annotations = (
+            formats.web_annotation(
+                {**row, "flags": row["decided_flags"]},
+                annotation_id=links.consensus(row["id"]),
+                source=links.document(row["document"]),
+                assessment=_assessment(row),
+            )
+            for row in rows
+        )
+        chunks = formats.web_annotation_collection(
+            annotations, collection_id=links.export("consensus"), label="Consensus"
+        )
+    elif fmt == "claimreview":
+        author = settings.SPECTACULAR_SETTINGS.get("TITLE", "Source reliability annotation")
+        reviews = (
+            formats.claim_review(
+                record,
+                claim,
+                appearances,
+                claim_url=links.claim(claim["id"]),
+                document_url=links.document,
+                author=author,
+            )
+            for record, claim, appearances in records.claim_review_rows(queryset, flag_upper=upper)
+        )
+        chunks = formats.claim_review_graph(reviews)
+    else:
+        rows = records.consensus_records(queryset, flag_upper=upper)
+        chunks = _plain(fmt, rows, next_cursor, CONSENSUS_CSV_COLUMNS)
+    return Export(
+        _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, f"consensus.{_ext(fmt)}"
+    )
+
+
+def annotations_export(
+    queryset,
+    fmt: str = "jsonl",
+    *,
+    cursor: str | None = None,
+    include_history: bool = False,
+    links: Links | None = None,
+) -> Export:
+    links = links or Links()
+    alias = export_database_alias()
+    queryset, next_cursor = queries.bounded(queryset.using(alias), cursor)
+    rows = records.annotation_records(queryset, include_history=include_history)
+    if fmt == "jsonld":
+        annotations = (
+            formats.web_annotation(
+                row,
+                annotation_id=links.annotation(row["id"]),
+                source=links.document(row["document"]),
+                assessment=(
+                    f"Reliability {row['reliability']}/5 ({row['reliability_label']})"
+                    if row["reliability"]
+                    else "Flags only"
+                )
+                + f"; by {row['reviewer']}; {row['status']}",
+            )
+            for row in rows
+        )
+        chunks = formats.web_annotation_collection(
+            annotations, collection_id=links.export("annotations"), label="Annotations"
+        )
+    else:
+        chunks = _plain(fmt, rows, next_cursor, ANNOTATION_CSV_COLUMNS)
+    return Export(
+        _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, f"annotations.{_ext(fmt)}"
+    )
+
+
+def moderation_actions_export(queryset) -> Export:
+    alias = export_database_alias()
+    rows = (
+        queryset.using(alias)
+        .order_by("id")
+        .values_list(
+            "id",
+            "actor__username",
+            "action",
+            "target_type",
+            "target_id",
+            "target_repr",
+            "reason",
+            "details",
+            "created_at",
+        )
+        .iterator(chunk_size=records.CHUNK_SIZE)
+    )
+    chunks = formats.json_lines(
+        {
+            **dict(zip(MODERATION_ACTION_KEYS, row[:-1], strict=True)),
+            "created_at": row[-1].isoformat(),
+        }
+        for row in rows
+    )
+    return Export(_streamed(chunks, alias), CONTENT_TYPES["jsonl"], None, "moderation.jsonl")
+
+
+def _plain(fmt: str, rows, next_cursor, csv_columns) -> Iterator[str]:
+    if fmt == "jsonl":
+        return formats.json_lines(rows)
+    if fmt == "json":
+        return formats.json_document(rows, next_cursor=next_cursor)
+    if fmt == "csv":
+        return formats.csv_document(rows, csv_columns)
+    raise ValueError(f"Unknown export format {fmt!r}.")
+
+
+def _ext(fmt: str) -> str:
+    return {"claimreview": "jsonld"}.get(fmt, fmt)
