@@ -444,6 +444,8 @@ _MONTHS = (
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 )
 _FIGURE = re.compile(
+    # Every alternative starts with a digit, a month's initial or a currency sign.
+    r"(?=[\dJFMASOND$€£¥])(?:"
     # Full dates: "March 5, 1953", "October 26", "15 August", "1950年10月25日", "10月25日".
     rf"(?P<date>\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s*\d{{4}}\b)?"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})(?:,?\s*\d{{4}}\b)?"
@@ -456,6 +458,7 @@ _FIGURE = re.compile(
     r"|(?P<count>\b\d{1,3}(?:,\d{3})+\b(?![.,]\d)"
     r"|(?<![\w.,])\d{2,}(?![\w.,:/-])(?=\s+(?:[a-z]|[A-Z]{2,}\b))"
     r"|\d+(?:\.\d+)?\s?(?:萬|万|億|亿)?(?:人|名|架|輛|辆|艘|門|门|枚|元|美元|盧布|卢布|噸|吨))"
+    r")"
 )
 _YEAR_LIKE = re.compile(r"^(?:1[0-9]|20)\d\d$")
 _AGE = re.compile(r"^\s*(?:years?[ -]old|歲|岁)")
@@ -512,13 +515,16 @@ _GLUE_WORDS = (
     "the|with|was|were|yet|from|where|which|had|has|have|and|that|who|for|but|this|when|while"
     "|they|their|there|after|before|during|leader|class|due"
 )
-_GLUED_TOKEN = re.compile(rf"\b([A-Za-z][A-Za-z-]*?)({_GLUE_WORDS})\b")
+# Longest first, so that "Hon-yongleader" splits before "leader" is tried as "der".
+_GLUE_TAILS = tuple(sorted(_GLUE_WORDS.split("|"), key=len, reverse=True))
 _FULL_MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
 )
 _GLUED_MONTH = re.compile(rf"\b(?:{_FULL_MONTHS})(?=(?:{_GLUE_WORDS})\b|[A-Z][a-z])")
 _GLUED_SENTENCE_START = re.compile(r"(?:^|(?<=[.!?]\s))(?:In|On)(?:he|she|they|it|a|the)\b")
 _MISSING_NUMBER = re.compile(
+    # Every alternative starts with one of these characters: checking first is much faster.
+    r"(?=[ifsuotlemd\d在於于自從从到至;])(?:"
     # A preposition with its year or number dropped: "ruling from.", "in. Moscow", "of to".
     r"\b(?:in|from|since|until|of)\s?[.,;](?=\s)"
     r"|\b(?:of|from|since)\s+(?:to|and|until|onwards?)\b"
@@ -532,7 +538,8 @@ _MISSING_NUMBER = re.compile(
     # Chinese with the digits dropped: 於年月日, 在年底.
     r"|(?:在|於|于|自|從|从|到|至)年(?:月[日號号]?|代|底|初)|(?<![\d０-９一二三四五六七八九十〇零兩两])月日"
     # Missing space after a semicolon, as left by converting full-width ；.
-    r"|[A-Za-z]+;[A-Z][a-z]*"
+    r"|(?<=[A-Za-z]);[A-Z][a-z]*"
+    r")"
 )
 # Simplified-to-Traditional converters' word-level mistakes that change the meaning.
 _CONVERSION_ERRORS = re.compile(
@@ -593,32 +600,45 @@ def detect_broken_text(text: str) -> list[Candidate]:
     word is itself a word used elsewhere in the document, or a month name; missing numbers by
     grammar that only a dropped year leaves behind ("from the summer of to July").
     """
-    vocabulary = {word.casefold() for word in _WORD.findall(text)}
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    vocabulary = Counter(word.casefold() for _, _, word in words)
     spans: list[tuple[int, int, str]] = []
-    for match in _GLUED_TOKEN.finditer(text):
-        head, tail = match.group(1), match.group(2)
-        token = match.group()
-        if token.casefold() in _REAL_WORDS or len(head) < 3:
-            continue
-        if head.casefold() in vocabulary or head.isupper() or _WORD_ENDING.search(head):
-            if token.casefold() in vocabulary and _count_word(text, token) > 1:
-                continue
-            spans.append((match.start(), match.end(), f"'{head}' and '{tail}' run together"))
+    for start, end, token in words:
+        glued = _glued_words(token, vocabulary)
+        if glued:
+            spans.append((start, end, f"'{glued[0]}' and '{glued[1]}' run together"))
     for match in _GLUED_MONTH.finditer(text):
         word_end = re.match(r"[A-Za-z]+", text[match.start() :]).end() + match.start()
         spans.append((match.start(), word_end, "a month name runs into the next word"))
     for match in _GLUED_SENTENCE_START.finditer(text):
         spans.append((match.start(), match.end(), "a year seems to be missing ('In [year] he')"))
     for match in _MISSING_NUMBER.finditer(text):
-        spans.append((match.start(), match.end(), "a number or year seems to be missing"))
+        start = match.start()
+        if text[start] == ";":  # "peace;On": include the word before the semicolon
+            while start > 0 and text[start - 1].isalpha() and text[start - 1].isascii():
+                start -= 1
+            spans.append((start, match.end(), "a space is missing after ';'"))
+            continue
+        spans.append((start, match.end(), "a number or year seems to be missing"))
     for match in _CONVERSION_ERRORS.finditer(text):
         end = match.end() + (2 if match.group() in ("存取", "實作") else 0)
         spans.append((match.start(), end, "a script converter's wrong word changes the meaning"))
     return _merge_broken(text, spans)
 
 
-def _count_word(text: str, word: str) -> int:
-    return len(re.findall(rf"\b{re.escape(word)}\b", text, re.IGNORECASE))
+def _glued_words(token: str, vocabulary: Counter) -> tuple[str, str] | None:
+    """Split ``token`` into (word, glue word) if it looks like two words run together."""
+    folded = token.casefold()
+    if len(token) < 6 or folded in _REAL_WORDS or vocabulary[folded] > 1:
+        return None  # a word used more than once is probably a real word
+    if not token.endswith(_GLUE_TAILS):
+        return None
+    for tail in _GLUE_TAILS:
+        if token.endswith(tail) and len(token) - len(tail) >= 3:
+            head = token[: -len(tail)]
+            if head.casefold() in vocabulary or head.isupper() or _WORD_ENDING.search(head):
+                return head, tail
+    return None
 
 
 def _merge_broken(text: str, spans: list[tuple[int, int, str]]) -> list[Candidate]:
