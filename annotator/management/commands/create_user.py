@@ -48,6 +48,13 @@ class Command(BaseCommand):
                 )
 
         user = User(username=username, email=email.strip())
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+            )
+            raise CommandError(f"Invalid user: {problems}") from None
         if random_password:
             password = secrets.token_urlsafe(18)
         else:
@@ -59,7 +66,6 @@ class Command(BaseCommand):
         user.is_superuser = role == "admin"
         with transaction.atomic():
             user.set_password(password)
-            user.full_clean(exclude=["password"])
             user.save()
             if group is not None:
                 user.groups.add(group)
