@@ -490,6 +490,35 @@ def test_moderation_queue_shows_noisy_detectors(mod_client, seeded, reviewer):
     assert reverse("admin:annotator_moderation_queue") in index
 
 
+def test_moderation_queue_lists_a_reviewer_far_below_the_others(
+    mod_client, seeded, reviewer, other_reviewer, third_reviewer
+):
+    contrarian = make_user("dave", groups=["Reviewer"])
+    passages = list(seeded["000"].passages.order_by("index")[:3])
+    for passage in passages:
+        for user, rating in (
+            (reviewer, 1),
+            (other_reviewer, 1),
+            (third_reviewer, 2),
+            (contrarian, 5),
+        ):
+            create_annotation(
+                reviewer=user,
+                document=seeded["000"],
+                start=passage.start,
+                end=passage.start + 4,
+                reliability=rating,
+            )
+    response = mod_client.get(reverse("admin:annotator_moderation_queue"))
+    queue = response.context["queue"]
+    assert queue["calibrated_reviewers"] == 4
+    assert [row["username"] for row in queue["low_calibration"]] == ["dave"]
+    assert queue["low_calibration_count"] == 1
+    assert reverse("admin:annotator_user_change", args=[contrarian.pk]) in (
+        response.content.decode()
+    )
+
+
 def test_moderation_queue_flags_outlying_reviewers():
     rows = [
         {"username": "a", "agreement": 0.81},
