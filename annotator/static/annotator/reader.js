@@ -52,15 +52,34 @@
     return element ? JSON.parse(element.textContent) : [];
   }
 
+  /* Labels of the reliability scale, read from the form (one source of truth: the server). */
+  const RELIABILITY_LABELS = {};
+  form.querySelectorAll(".scale-option").forEach((option) => {
+    const input = option.querySelector("input");
+    if (input.value) RELIABILITY_LABELS[input.value] = option.querySelector(".scale-label").textContent;
+  });
+
   function loadData() {
-    annotations = new Map(readJson("annotations-data").map((a) => [a.id, a]));
-    suggestions = new Map(readJson("suggestions-data").map((s) => [s.id, s]));
     const passages = textEl.querySelectorAll(".passage");
     let text = "";
     passages.forEach((p) => {
       text += p.textContent + (p.dataset.gap || "");
     });
     body = { base: passages.length ? Number(passages[0].dataset.start) : 0, chars: Array.from(text) };
+    // The quoted text is not sent twice: it is sliced from the body here.
+    annotations = new Map(
+      readJson("annotations-data").map((a) => {
+        a.exact = bodySlice(a.start, a.end);
+        a.reliability_label = RELIABILITY_LABELS[a.reliability] || "";
+        return [a.id, a];
+      })
+    );
+    suggestions = new Map(
+      readJson("suggestions-data").map((s) => {
+        s.exact = bodySlice(s.start, s.end);
+        return [s.id, s];
+      })
+    );
   }
 
   function codePoints(text) {

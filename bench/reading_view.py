@@ -1,0 +1,82 @@
+"""Benchmark: render the reading view of a 1,000-passage document with 5,000 annotations.
+
+Target: under 300 ms per request on this machine. Runs in a throw-away test database
+(``test_<name>`` of DATABASE_URL, PostgreSQL when set, else SQLite in memory) through the full
+Django stack (middleware, session, auth) with the test client.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/annot_web python bench/reading_view.py
+    python bench/reading_view.py --runs 30 --passages 1000 --annotations 5000
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+TARGET_MS = 300.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--passages", type=int, default=1000)
+    parser.add_argument("--annotations", type=int, default=5000)
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from annotator.web.synthetic import build_big_document
+    from tests.conftest import make_user
+
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        started = time.perf_counter()
+        reviewers = [make_user(f"bench{number}") for number in range(5)]
+        document = build_big_document(
+            reviewers, passages=args.passages, annotations=args.annotations, label="bench"
+        )
+        print(
+            f"data: {args.passages} passages, {args.annotations} annotations "
+            f"on {connection.vendor} in {time.perf_counter() - started:.1f} s"
+        )
+        client = Client()
+        client.force_login(reviewers[0])
+        url = f"/documents/{document.pk}/"
+        client.get(url)  # warm-up: template loading, connection
+        timings = []
+        size = 0
+        for _ in range(args.runs):
+            with CaptureQueriesContext(connection) as queries:
+                begin = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - begin) * 1000)
+            assert response.status_code == 200
+            size = len(response.content)
+        timings.sort()
+        median = statistics.median(timings)
+        p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+        print(f"response: {size / 1024:.0f} KiB, {len(queries.captured_queries)} SQL queries")
+        print(f"reading view, {args.runs} runs: median {median:.1f} ms, p95 {p95:.1f} ms")
+        print(
+            f"ratio to the {TARGET_MS:.0f} ms target: median {median / TARGET_MS:.2f}, "
+            f"p95 {p95 / TARGET_MS:.2f} ({'OK' if p95 < TARGET_MS else 'OVER TARGET'})"
+        )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
