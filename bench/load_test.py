@@ -170,6 +170,7 @@ class Result:
     status: int  # 0 = connection error / timeout
     body: bytes = b""
     annotation_id: int | None = None
+    service: float = 0.0  # seconds from sending the request to the end of the response
 
 
 @dataclass
@@ -239,8 +240,11 @@ async def run_load(
     max_in_flight: int = 256,
     timeout: float = 30.0,
     on_tick=None,
+    concurrency: int = 16,
 ) -> tuple[list[Result], float]:
-    """Schedule requests at `rate` per second for `duration` seconds; return the results."""
+    """Schedule requests at `rate` per second for `duration` seconds; return the results.
+
+    With `rate` 0, run closed-loop with `concurrency` clients instead."""
     import aiohttp
 
     results: list[Result] = []
@@ -254,6 +258,7 @@ async def run_load(
         async def one(kind, method, path, body, key, scheduled):
             headers = {"Authorization": f"Bearer {key}"}
             status, payload, annotation_id = 0, b"", None
+            sent = time.perf_counter()
             try:
                 async with session.request(method, path, json=body, headers=headers) as response:
                     payload = await response.read()
@@ -264,7 +269,20 @@ async def run_load(
                 payload = repr(error).encode()
             latency = time.perf_counter() - started - scheduled
             keep = payload if status != 200 or kind != "export" else b""
-            results.append(Result(kind, scheduled, latency, status, keep[:500], annotation_id))
+            service = time.perf_counter() - sent
+            results.append(
+                Result(kind, scheduled, latency, status, keep[:500], annotation_id, service)
+            )
+
+        if rate <= 0:
+            # Closed loop: `concurrency` clients, each sending its next request when the last
+            # one is answered. Measures capacity; latencies then exclude queueing in the client.
+            async def client_loop():
+                while (now := time.perf_counter() - started) < duration:
+                    await one(*workload.next_request(), now)
+
+            await asyncio.gather(*(client_loop() for _ in range(concurrency)))
+            return results, time.perf_counter() - started
 
         count = 0
         while True:
@@ -401,7 +419,13 @@ def check_nothing_lost(env: dict[str, str], results: list[Result]) -> bool:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
-    parser.add_argument("--rate", type=float, default=350.0, help="requests scheduled per second")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=350.0,
+        help="requests scheduled per second (open loop); 0 = closed loop, see --concurrency",
+    )
+    parser.add_argument("--concurrency", type=int, default=16, help="clients when --rate 0")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
     parser.add_argument("--reviewers", type=int, default=50)
     parser.add_argument("--database", default=DEFAULT_DB)
@@ -425,9 +449,14 @@ def main(argv=None) -> int:
             )
         workload = Workload(keys=data["keys"], documents=data["documents"], exports=exports)
         # A short warm-up so that imports, connections and caches are in place.
-        asyncio.run(run_load(workload, duration=3, rate=min(args.rate, 100)))
-        print(f"load: {args.rate:.0f} requests/s scheduled for {args.duration:.0f} s ...")
-        results, elapsed = asyncio.run(run_load(workload, args.duration, args.rate))
+        asyncio.run(run_load(workload, duration=3, rate=50))
+        if args.rate > 0:
+            print(f"load: {args.rate:.0f} requests/s scheduled for {args.duration:.0f} s ...")
+        else:
+            print(f"load: closed loop, {args.concurrency} clients, {args.duration:.0f} s ...")
+        results, elapsed = asyncio.run(
+            run_load(workload, args.duration, args.rate, concurrency=args.concurrency)
+        )
     finally:
         stop_server(server)
 
