@@ -1,8 +1,12 @@
 """Query filters of the list and export endpoints (django-filter)."""
 
+from datetime import UTC
+
 import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django_filters.fields import IsoDateTimeField
 
 from annotator.exports.visibility import consensus_involving
 from annotator.models import (
@@ -23,6 +27,25 @@ class IdFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601 date-time, converted to UTC (PostgreSQL refuses odd offsets like +20:41)."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            if timezone.is_naive(parsed):
+                parsed = timezone.make_aware(parsed, UTC)
+            return parsed.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Date-time out of range.", code="invalid") from None
+
+
+class SinceFilter(filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class AnnotationFilter(filters.FilterSet):
     document = IdFilter(field_name="document_id")
     passage = IdFilter(field_name="passage_id")
@@ -34,7 +57,7 @@ class AnnotationFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=AnnotationStatus.choices)
     rating_min = filters.NumberFilter(field_name="reliability", lookup_expr="gte")
     rating_max = filters.NumberFilter(field_name="reliability", lookup_expr="lte")
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Annotation
@@ -59,7 +82,7 @@ class ConsensusFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=ConsensusStatus.choices)
     rating_min = filters.NumberFilter(field_name="median_reliability", lookup_expr="gte")
     rating_max = filters.NumberFilter(field_name="median_reliability", lookup_expr="lte")
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Consensus
@@ -75,7 +98,7 @@ class ConsensusFilter(filters.FilterSet):
 class ClaimFilter(filters.FilterSet):
     search = filters.CharFilter(field_name="text", lookup_expr="icontains", max_length=500)
     language = filters.CharFilter(max_length=35)
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Claim
@@ -87,7 +110,7 @@ class DocumentFilter(filters.FilterSet):
     language = filters.CharFilter(max_length=35)
     current = filters.BooleanFilter(field_name="is_current")
     search = filters.CharFilter(field_name="title", lookup_expr="icontains", max_length=500)
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Document
@@ -109,7 +132,7 @@ class ModerationActionFilter(filters.FilterSet):
     actor = IdFilter(field_name="actor_id")
     target_type = filters.CharFilter(max_length=64)
     target_id = filters.CharFilter(max_length=64)
-    since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    since = SinceFilter(field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = ModerationAction

@@ -223,6 +223,7 @@ class ClaimDetailSerializer(ClaimSerializer):
 
 
 class SourceSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True, help_text="A URL, or empty when unknown")
     document_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -239,6 +240,7 @@ class PassageSerializer(serializers.ModelSerializer):
 
 
 class DocumentSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True, help_text="A URL, or empty when unknown")
     length = serializers.IntegerField(read_only=True, help_text="Body length in code points")
 
     class Meta:

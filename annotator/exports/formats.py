@@ -23,9 +23,15 @@ def reliability_label(value: float | None) -> str | None:
     return Reliability(min(5, max(1, math.floor(value + 0.5)))).label
 
 
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(value) -> str:
-    """Compact, deterministic JSON with Unicode kept as is (CJK stays readable)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact, deterministic JSON with Unicode kept as is (CJK stays readable).
+
+    One shared encoder: ``json.dumps`` with options builds a new encoder on every call.
+    """
+    return _encoder.encode(value)
 
 
 def coalesce(parts: Iterable[str], size: int = CHUNK_CHARS) -> Iterator[str]:

@@ -8,7 +8,9 @@ batch needs in one query per batch, so memory stays flat whatever the number of 
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import F, Value
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connections
+from django.db.models import F, OuterRef, Value
 from django.db.models.functions import Greatest, Substr
 
 from annotator.models import (
@@ -23,7 +25,8 @@ from annotator.models import (
 from .formats import reliability_label
 from .queries import batched
 
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 5000
+RELIABILITY_LABELS = dict(Reliability.choices)
 QUOTE_CONTEXT = 32
 
 ANNOTATION_COLUMNS = (
@@ -54,17 +57,32 @@ def _iso(value):
 
 def annotation_records(queryset, *, include_history: bool = False) -> Iterator[dict]:
     """The raw annotation records (the backup format). Key order is fixed: output is stable."""
-    rows = queryset.values_list(*ANNOTATION_COLUMNS).iterator(chunk_size=CHUNK_SIZE)
     through = Annotation.flags.through
+    # On PostgreSQL the flags come with each row (an array subquery); elsewhere one query a batch.
+    inline_flags = connections[queryset.db].vendor == "postgresql"
+    columns = ANNOTATION_COLUMNS
+    if inline_flags:
+        queryset = queryset.annotate(
+            flag_slugs=ArraySubquery(
+                through.objects.filter(annotation_id=OuterRef("pk"))
+                .order_by("flagtype__slug")
+                .values("flagtype__slug")
+            )
+        )
+        columns = (*ANNOTATION_COLUMNS, "flag_slugs")
+    rows = queryset.values_list(*columns).iterator(chunk_size=CHUNK_SIZE)
     for batch in batched(rows, CHUNK_SIZE):
         ids = [row[0] for row in batch]
         flags = defaultdict(list)
-        for annotation_id, slug in (
-            through.objects.filter(annotation_id__in=ids)
-            .order_by("flagtype__slug")
-            .values_list("annotation_id", "flagtype__slug")
-        ):
-            flags[annotation_id].append(slug)
+        if inline_flags:
+            flags = {row[0]: row[18] for row in batch}
+        else:
+            for annotation_id, slug in (
+                through.objects.filter(annotation_id__in=ids)
+                .order_by("flagtype__slug")
+                .values_list("annotation_id", "flagtype__slug")
+            ):
+                flags[annotation_id].append(slug)
         claim_ids = {row[12] for row in batch if row[12] is not None}
         claims = {
             pk: {"id": pk, "text": text, "language": language}
@@ -73,7 +91,7 @@ def annotation_records(queryset, *, include_history: bool = False) -> Iterator[d
             )
         }
         history = defaultdict(list)
-        if include_history:
+        if include_history:  # rare (backups): one IN query a batch is fine
             for revision in (
                 AnnotationRevision.objects.filter(annotation_id__in=ids)
                 .order_by("annotation_id", "version", "id")
@@ -109,7 +127,7 @@ def annotation_records(queryset, *, include_history: bool = False) -> Iterator[d
                 "prefix": row[7],
                 "suffix": row[8],
                 "reliability": row[9],
-                "reliability_label": Reliability(row[9]).label if row[9] else None,
+                "reliability_label": RELIABILITY_LABELS.get(row[9]),
                 "flags": flags.get(row[0], []),
                 "note": row[10],
                 "evidence": row[11],

@@ -226,6 +226,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The schema and its Swagger/Redoc pages are public; every operation still needs auth.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
     "ENUM_NAME_OVERRIDES": {
         "AnnotationStatusEnum": "annotator.models.AnnotationStatus",
         "ConsensusStatusEnum": "annotator.models.ConsensusStatus",
