@@ -773,14 +773,15 @@
   cancelButton.addEventListener("click", closeForm);
   withdrawButton.addEventListener("click", () => current && withdraw(current.annotation));
 
+  /* A mouse selection may end outside the text (in the margin): look at the selection itself. */
   document.addEventListener("mouseup", (event) => {
-    if (!textEl.contains(event.target)) return;
+    if (event.button !== 0 || form.contains(event.target)) return;
     const anchor = currentSelectionAnchor();
     if (anchor) {
       openForm(anchor, { focus: false });
       return;
     }
-    const mark = event.target.closest("mark.hl");
+    const mark = textEl.contains(event.target) && event.target.closest("mark.hl");
     if (mark) showMarkDetails(mark);
   });
 
@@ -871,5 +872,7 @@
 
   loadData();
   focusTarget();
+  // Chromium may reset focus when it finishes loading a page opened at a fragment.
+  window.addEventListener("load", focusTarget, { once: true });
   window.addEventListener("hashchange", focusTarget);
 })();

@@ -1,0 +1,88 @@
+"""Playwright fixtures: one headless Chromium per session, a fresh context per test.
+
+CI installs Debian's ``chromium`` package; on a machine without it the browser tests are
+skipped with the reason.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run
+# from a thread with a running loop without this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REPO = Path(__file__).resolve().parent.parent.parent
+SCREENSHOTS = REPO / "docs" / "screenshots"
+TEST_RESULTS = REPO / "test-results" / "screenshots"
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    skip = pytest.mark.skip(
+        reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium; CI installs it)"
+    )
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A page on the live server; fails the test on JavaScript errors or CSP violations."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1360, "height": 900}, locale="en-GB"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+
+    def on_console(message):
+        # Chromium logs every 4xx fetch; the refusals the UI handles (400, 412) are expected.
+        expected = re.search(r"Failed to load resource: .* status of (400|412) ", message.text)
+        if message.type == "error" and not expected:
+            problems.append(f"console {message.type}: {message.text}")
+
+    page.on("console", on_console)
+    yield page
+    context.close()
+    assert problems == [], problems
+
+
+@pytest.fixture
+def screenshot():
+    """Save a screenshot under test-results/ (and docs/screenshots/ with UPDATE_SCREENSHOTS=1)."""
+
+    def save(page, name: str, **options):
+        TEST_RESULTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(TEST_RESULTS / f"{name}.png"), **options)
+        if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), **options)
+
+    return save
