@@ -1,0 +1,108 @@
+"""Concurrent writers on one passage: no lost update, no stale consensus, no deadlock."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from annotator import consensus
+from annotator.annotations import create_annotation, update_annotation, withdraw_annotation
+from annotator.importing import DocumentRecord, import_record
+from annotator.models import Annotation, Claim, Consensus
+from tests.conftest import make_user
+
+WRITERS = 6
+ROUNDS = 4
+SPANS = ["好戲開始嘍", "毛主席說", "no source 🎭", "two ** communications"]
+
+
+def run_in_threads(workers, barrier):
+    """Start every worker at once; each uses (and closes) its own database connection."""
+    errors = []
+
+    def wrap(work):
+        try:
+            barrier.wait(timeout=30)
+            work()
+        except Exception as error:  # reported below, with the thread's failure
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=wrap, args=(work,)) for work in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a writer hung (deadlock?)"
+    assert errors == []
+
+
+@pytest.mark.postgres
+def test_concurrent_writes_to_one_passage_never_lose_an_update(
+    django_db_serialized_rollback, transactional_db
+):
+    """Threads with their own connections; migration data (flag taxonomy) restored afterwards."""
+    document = import_record(
+        DocumentRecord(
+            body="Title\n\n毛主席說:好戲開始嘍 no source 🎭, and two ** communications.",
+            origin="race.txt",
+        )
+    ).document
+    claims = [Claim.objects.create(text="claim one"), Claim.objects.create(text="claim two")]
+    reviewers = [make_user(f"racer{i}", groups=["Reviewer"]) for i in range(WRITERS)]
+    # Writers wait for each other before each round: every round is a burst of contention.
+    barrier = threading.Barrier(WRITERS)
+
+    def writer(index, reviewer):
+        def work():
+            # Each writer touches every span of the passage, in its own order, and both claims,
+            # so lock order is exercised as well as lost updates.
+            order = SPANS[index % len(SPANS) :] + SPANS[: index % len(SPANS)]
+            mine = []
+            for text in order:
+                start = document.body.index(text)
+                mine.append(
+                    create_annotation(
+                        reviewer=reviewer,
+                        document=document,
+                        start=start,
+                        end=start + len(text),
+                        exact=text,
+                        reliability=1 + index % 5,
+                        flags=["unsupported-claim"] if index % 2 else [],
+                        claim=claims[index % 2],
+                    )
+                )
+            for round_ in range(ROUNDS):
+                barrier.wait(timeout=60)
+                for annotation in mine:
+                    annotation = update_annotation(
+                        annotation,
+                        by=reviewer,
+                        expected_version=None,
+                        reliability=1 + (index + round_) % 5,
+                        claim=claims[(index + round_) % 2],
+                    )
+            if index == 0:
+                withdraw_annotation(mine[0], by=reviewer)
+
+        return work
+
+    run_in_threads([writer(i, reviewer) for i, reviewer in enumerate(reviewers)], barrier)
+
+    stats = consensus.recompute_all(check=True)
+    assert stats.differences == {}, "consensus is stale after concurrent writes"
+    final = {i: 1 + (i + ROUNDS - 1) % 5 for i in range(WRITERS)}
+    for text in SPANS:
+        start = document.body.index(text)
+        row = consensus.consensus_for_span(document, start, start + len(text))
+        expected = sorted(final[i] for i in range(WRITERS) if not (i == 0 and text == SPANS[0]))
+        assert row.reviewer_count == len(expected)
+        distribution = {str(value): expected.count(value) for value in range(1, 6)}
+        assert row.rating_distribution == distribution
+    passage_row = Consensus.objects.get(kind="passage", document=document)
+    assert passage_row.reviewer_count == WRITERS
+    claim_counts = [consensus.consensus_for_claim(claim).reviewer_count for claim in claims]
+    assert sum(claim_counts) == WRITERS
+    assert Annotation.objects.filter(document=document).count() == WRITERS * len(SPANS)
