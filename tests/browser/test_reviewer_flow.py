@@ -102,6 +102,13 @@ def test_flag_the_mao_quote_in_english_and_chinese_and_link_one_claim(
     claim_box.fill("Mao said 'a wonderful drama is about to be staged' (1958)")
     page.get_by_role("button", name=re.compile("^Create claim")).click()
     expect(page.locator("#claim-chosen-link")).to_contain_text("wonderful drama")
+    page.evaluate(
+        """() => {
+            document.querySelector(".panel-inner").scrollTop = 0;
+            const passage = document.querySelector("#p3");
+            window.scrollTo({top: passage.offsetTop - 40, behavior: "instant"});
+        }"""
+    )
     screenshot(page, "reading-view-panel")
     save_and_wait(page)
 
