@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from annotator import consensus
 from annotator.annotations import create_annotation, update_annotation, withdraw_annotation
@@ -106,3 +106,57 @@ def test_concurrent_writes_to_one_passage_never_lose_an_update(
     claim_counts = [consensus.consensus_for_claim(claim).reviewer_count for claim in claims]
     assert sum(claim_counts) == WRITERS
     assert Annotation.objects.filter(document=document).count() == WRITERS * len(SPANS)
+
+
+@pytest.mark.postgres
+def test_second_writer_waits_for_the_group_lock_and_counts_the_first(
+    django_db_serialized_rollback, transactional_db
+):
+    """A deterministic interleaving: the first writer holds its transaction open."""
+    document = import_record(
+        DocumentRecord(body="Title\n\n毛主席說:好戲開始嘍 🎭", origin="lock.txt")
+    ).document
+    early, first_reviewer, second_reviewer = (
+        make_user(name, groups=["Reviewer"]) for name in ("early", "first", "second")
+    )
+    start = document.body.index(MAO := "好戲開始嘍")
+    span = {"document": document, "start": start, "end": start + len(MAO), "exact": MAO}
+    create_annotation(reviewer=early, reliability=3, **span)  # the group rows exist already
+    first_done, release_first = threading.Event(), threading.Event()
+    errors = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                create_annotation(reviewer=first_reviewer, reliability=1, **span)
+                first_done.set()
+                release_first.wait(timeout=30)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            first_done.set()
+            connection.close()
+
+    def second():
+        try:
+            create_annotation(reviewer=second_reviewer, reliability=5, **span)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    first_thread = threading.Thread(target=first)
+    first_thread.start()
+    assert first_done.wait(timeout=30)
+    second_thread = threading.Thread(target=second)
+    second_thread.start()
+    second_thread.join(timeout=1)
+    assert second_thread.is_alive(), "the second writer should wait for the first's group lock"
+    release_first.set()
+    first_thread.join(timeout=30)
+    second_thread.join(timeout=30)
+    assert errors == []
+    row = consensus.consensus_for_span(document, start, start + len(MAO))
+    assert row.reviewer_count == 3
+    assert row.rating_distribution == {"1": 1, "2": 0, "3": 1, "4": 0, "5": 1}
+    assert consensus.recompute_all(check=True).differences == {}
