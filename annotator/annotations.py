@@ -41,7 +41,9 @@ class StaleVersionError(Exception):
     """The client edited an older version than the stored one (optimistic concurrency)."""
 
     def __init__(self, current_version: int):
-        super().__init__(f"The annotation changed since you loaded it (now version {current_version}).")
+        super().__init__(
+            f"The annotation changed since you loaded it (now version {current_version})."
+        )
         self.current_version = current_version
 
 
@@ -175,11 +177,7 @@ def resolve_anchor(
 
 def passage_for_offset(document: Document, offset: int) -> Passage | None:
     """The passage containing ``offset``, or the last one starting before it."""
-    return (
-        Passage.objects.filter(document=document, start__lte=offset)
-        .order_by("-start")
-        .first()
-    )
+    return Passage.objects.filter(document=document, start__lte=offset).order_by("-start").first()
 
 
 def snapshot(annotation: Annotation) -> dict:
@@ -231,7 +229,11 @@ def _require_judgment(reliability, flags) -> None:
 def _duplicate_error(existing_id: int | None) -> AnnotationInputError:
     which = f" (#{existing_id})" if existing_id else ""
     return AnnotationInputError(
-        {"non_field_errors": [f"You already have an active annotation on this span{which}; edit it."]}
+        {
+            "non_field_errors": [
+                f"You already have an active annotation on this span{which}; edit it."
+            ]
+        }
     )
 
 

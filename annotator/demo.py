@@ -11,7 +11,7 @@ from django.db import transaction
 from .annotations import create_annotation
 from .models import Annotation, AnnotationStatus, Claim, Document, User
 
-DEMO_PASSWORD = "review-demo-2026"
+DEMO_PASSWORD = "review-demo-2026"  # noqa: S105 - printed demo credential, documented
 
 DEMO_USERS = [
     # username, role, first name

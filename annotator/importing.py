@@ -174,7 +174,9 @@ def import_record(record: DocumentRecord) -> ImportOutcome:
     digest = body_sha256(body)
     existing = Document.objects.filter(sha256=digest).first()
     if existing is not None:
-        return ImportOutcome(record.label, "unchanged", existing, f"already stored as #{existing.pk}")
+        return ImportOutcome(
+            record.label, "unchanged", existing, f"already stored as #{existing.pk}"
+        )
     published = _parse_date(record.published, record.label)
     with transaction.atomic():
         source = None

@@ -102,7 +102,9 @@ class Passage(models.Model):
         ordering = ["document_id", "index"]
         constraints = [
             models.UniqueConstraint(fields=["document", "index"], name="passage_unique_index"),
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="passage_start_lt_end"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="passage_start_lt_end"
+            ),
         ]
 
     def __str__(self):
@@ -126,7 +128,8 @@ class FlagType(models.Model):
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     requires_evidence = models.BooleanField(
-        default=False, help_text="Annotations with this flag but no evidence go to the moderation queue"
+        default=False,
+        help_text="Annotations with this flag but no evidence go to the moderation queue",
     )
     sort_order = models.PositiveIntegerField(default=0)
 
@@ -239,7 +242,9 @@ class Annotation(models.Model):
             models.Index(fields=["reviewer", "status"], name="annotation_reviewer_status_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="annotation_start_lt_end"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="annotation_start_lt_end"
+            ),
             models.CheckConstraint(
                 condition=Q(reliability__isnull=True) | Q(reliability__gte=1, reliability__lte=5),
                 name="annotation_reliability_1_to_5",
@@ -285,6 +290,9 @@ class AnnotationRevision(models.Model):
         ordering = ["annotation_id", "version", "id"]
         indexes = [models.Index(fields=["annotation", "version"], name="revision_annotation_idx")]
 
+    def __str__(self):
+        return f"annotation #{self.annotation_id} v{self.version} {self.action}"
+
 
 class Suggestion(models.Model):
     """A machine-proposed flag on a span. Never counts toward consensus until confirmed."""
@@ -302,12 +310,15 @@ class Suggestion(models.Model):
     class Meta:
         ordering = ["document_id", "start", "end", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="suggestion_start_lt_end"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="suggestion_start_lt_end"
+            ),
             models.CheckConstraint(
                 condition=Q(confidence__gte=0, confidence__lte=1), name="suggestion_confidence_0_1"
             ),
             models.UniqueConstraint(
-                fields=["document", "start", "end", "flag", "detector"], name="suggestion_unique_span"
+                fields=["document", "start", "end", "flag", "detector"],
+                name="suggestion_unique_span",
             ),
         ]
 
@@ -323,7 +334,9 @@ class SuggestionDecision(models.Model):
         DISMISSED = "dismissed"
 
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="decisions")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     decision = models.CharField(max_length=16, choices=Decision.choices)
     annotation = models.ForeignKey(
         Annotation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -332,8 +345,13 @@ class SuggestionDecision(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["suggestion", "reviewer"], name="one_decision_per_reviewer"),
+            models.UniqueConstraint(
+                fields=["suggestion", "reviewer"], name="one_decision_per_reviewer"
+            ),
         ]
+
+    def __str__(self):
+        return f"{self.decision} suggestion #{self.suggestion_id} by {self.reviewer_id}"
 
 
 class ConsensusStatus(models.TextChoices):
@@ -379,7 +397,10 @@ class Consensus(models.Model):
         max_length=16, choices=ConsensusStatus.choices, default=ConsensusStatus.PENDING
     )
     status = models.CharField(
-        max_length=16, choices=ConsensusStatus.choices, default=ConsensusStatus.PENDING, db_index=True
+        max_length=16,
+        choices=ConsensusStatus.choices,
+        default=ConsensusStatus.PENDING,
+        db_index=True,
     )
     adjudicated_reliability = models.PositiveSmallIntegerField(
         choices=Reliability.choices, null=True, blank=True
@@ -423,7 +444,9 @@ class ModerationAction(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="moderation_reason_required")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="moderation_reason_required")
+        ]
 
     def __str__(self):
         return f"{self.action} {self.target_type}:{self.target_id} by {self.actor_id}"
@@ -444,7 +467,9 @@ class ApiToken(models.Model):
         EXPORT = "export", "Read and export only"
         WRITE = "write", "Read, export and write as its user"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100)
     key_prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)

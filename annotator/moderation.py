@@ -292,8 +292,9 @@ def moderation_queue(limit: int = QUEUE_LIMIT) -> dict:
     from .suggestions.decisions import detector_stats
 
     disputed = Consensus.objects.filter(
-        Q(status=ConsensusStatus.DISPUTED)
-        | Q(status=ConsensusStatus.ADJUDICATED, adjudication_stale=True)
+        # A stale adjudication has gone back to its computed status (agreed or disputed)
+        # and waits for a moderator to decide again.
+        Q(status=ConsensusStatus.DISPUTED) | Q(adjudication_stale=True)
     )
     evidence_flags = FlagType.objects.filter(requires_evidence=True)
     unevidenced = (

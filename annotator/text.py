@@ -63,10 +63,16 @@ def quote_selector(body: str, start: int, end: int, context: int = QUOTE_CONTEXT
 
 
 # Characters whose form differs between Traditional and Simplified Chinese (common ones).
-_TRADITIONAL = set("這們說會國來時個為後對學與麼開還進過發經點當歷軍戰讓總種東問題關實現從電見長書門產動無義當黨將機業聽場萬")
-_SIMPLIFIED = set("这们说会国来时个为后对学与么开还进过发经点当历军战让总种东问题关实现从电见长书门产动无义当党将机业听场万")
+_TRADITIONAL = set(
+    "這們說會國來時個為後對學與麼開還進過發經點當歷軍戰讓總種東問題關實現從電見長書門產動無義當黨將機業聽場萬"
+)
+_SIMPLIFIED = set(
+    "这们说会国来时个为后对学与么开还进过发经点当历军战让总种东问题关实现从电见长书门产动无义当党将机业听场万"
+)
 _TRADITIONAL -= _SIMPLIFIED
-_SIMPLIFIED -= set("這們說會國來時個為後對學與麼開還進過發經點歷軍戰讓總種東問題關實現從電見長書門產動無義黨將機業聽場萬")
+_SIMPLIFIED -= set(
+    "這們說會國來時個為後對學與麼開還進過發經點歷軍戰讓總種東問題關實現從電見長書門產動無義黨將機業聽場萬"
+)
 
 
 def _is_cjk(char: str) -> bool:
@@ -78,7 +84,7 @@ def detect_language(text: str) -> str:
     """Return a BCP 47 tag: ``zh-Hant``, ``zh-Hans``, ``zh``, ``ja``, ``ko``, ``en`` or ``und``.
 
     A deliberately small heuristic for the corpus this service handles: the share of CJK
-    ideographs decides Chinese, and characteristic Traditional vs Simplified forms decide the script.
+    ideographs decides Chinese; characteristic Traditional vs Simplified forms decide the script.
     """
     letters = [c for c in text if c.isalpha()]
     if not letters:
@@ -100,12 +106,13 @@ def detect_language(text: str) -> str:
 
 
 _SKIPPED_TITLE_LINES = re.compile(
-    r"^(go to contents|skip to (main )?content|當前位置|当前位置|首頁|首页|home\s*[>›])", re.IGNORECASE
+    r"^(go to contents|skip to (main )?content|當前位置|当前位置|首頁|首页|home\s*[>›])",
+    re.IGNORECASE,
 )
 
 
 def detect_title(body: str, max_length: int = 300) -> str:
-    """The first meaningful line: skips navigation crumbs such as 'Go to contents' or '當前位置: …'."""
+    """The first meaningful line, skipping crumbs such as 'Go to contents' or '當前位置: …'."""
     for line in body.split("\n"):
         candidate = line.strip().strip("“”\"'「」")
         if candidate and not _SKIPPED_TITLE_LINES.match(candidate):

@@ -17,11 +17,31 @@ def pytest_collection_modifyitems(config, items):
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     skip = pytest.mark.skip(
-        reason="needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does); this run uses SQLite"
+        reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does); this run uses SQLite"
     )
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def migration_data(transactional_db):
+    """Re-create what data migrations insert (flag taxonomy, roles) for transactional tests.
+
+    A transactional test's database is flushed after it, which empties those tables; Django
+    re-creates content types and permissions, and this re-creates the rest. (Serialized rollback
+    would do the same but breaks when content types were re-created with new ids.)
+    """
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    editor = SimpleNamespace(connection=connection)
+    import_module("annotator.migrations.0002_flag_taxonomy_and_audit_trigger").seed_flags(
+        apps, editor
+    )
+    import_module("annotator.migrations.0003_roles").create_roles(apps, editor)
 
 
 @pytest.fixture

@@ -479,6 +479,23 @@ def test_moderation_queue_lists_what_needs_attention(mod_client, three_on_mao, s
     assert "Disputed consensus (" in html and "noisiest first" in html
 
 
+def test_a_stale_adjudication_returns_to_the_queue(mod_client, three_on_mao, seeded, moderator):
+    first = three_on_mao[0]
+    group = Consensus.objects.get(key=consensus.span_key(first.document_id, first.start, first.end))
+    consensus.adjudicate(
+        group, moderator=moderator, reliability=1, flags=["misattributed-quote"], reason="sourced"
+    )
+    queue = mod_client.get(reverse("admin:annotator_moderation_queue")).context["queue"]
+    assert group.key not in {row.key for row in queue["disputed"]}
+    # A fourth reviewer agreeing with the majority: the computed status becomes agreed,
+    # and the adjudication is stale until a moderator confirms it again.
+    annotate(seeded["000"], make_user("dara"), MAO_EN, reliability=1, flags=["misattributed-quote"])
+    group.refresh_from_db()
+    assert group.adjudication_stale and group.status != ConsensusStatus.ADJUDICATED
+    queue = mod_client.get(reverse("admin:annotator_moderation_queue")).context["queue"]
+    assert group.key in {row.key for row in queue["disputed"]}
+
+
 def test_moderation_queue_shows_noisy_detectors(mod_client, seeded, reviewer):
     dismissed = dismiss_some_suggestions(seeded["000"], reviewer)
     response = mod_client.get(reverse("admin:annotator_moderation_queue"))

@@ -39,10 +39,8 @@ def run_in_threads(workers, barrier):
 
 
 @pytest.mark.postgres
-def test_concurrent_writes_to_one_passage_never_lose_an_update(
-    django_db_serialized_rollback, transactional_db
-):
-    """Threads with their own connections; migration data (flag taxonomy) restored afterwards."""
+def test_concurrent_writes_to_one_passage_never_lose_an_update(transactional_db, migration_data):
+    """Threads with their own connections, each committing for real."""
     document = import_record(
         DocumentRecord(
             body="Title\n\n毛主席說:好戲開始嘍 no source 🎭, and two ** communications.",
@@ -110,7 +108,7 @@ def test_concurrent_writes_to_one_passage_never_lose_an_update(
 
 @pytest.mark.postgres
 def test_second_writer_waits_for_the_group_lock_and_counts_the_first(
-    django_db_serialized_rollback, transactional_db
+    transactional_db, migration_data
 ):
     """A deterministic interleaving: the first writer holds its transaction open."""
     document = import_record(

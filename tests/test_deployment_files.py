@@ -44,6 +44,9 @@ def test_environment_wires_the_database_and_secrets():
     assert match, env["DATABASE_URL"]
     assert match.group(1) == db_env["POSTGRES_USER"]
     assert match.group(2) == db_env["POSTGRES_DB"]
+    assert env["REDIS_URL"].startswith("redis://redis:6379/")
+    assert services["web"]["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "redis-cli" in " ".join(services["redis"]["healthcheck"]["test"])
     for name in ("SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS"):
         assert name in env
     assert ":?" in env["SECRET_KEY"], "compose must refuse to start without a SECRET_KEY"

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 def raw_annotation(document, reviewer, **overrides) -> Annotation:
-    fields = dict(document=document, reviewer=reviewer, start=0, end=5, exact=document.body[:5])
+    fields = {"document": document, "reviewer": reviewer, "start": 0, "end": 5}
+    fields["exact"] = document.body[:5]
     fields.update(overrides)
     return Annotation.objects.create(**fields)
 

@@ -78,3 +78,41 @@ def test_a_malformed_boolean_is_a_clear_error(value):
     result = load_settings("config.settings.dev", DEBUG=value)
     assert result.returncode != 0
     assert f"DEBUG={value!r} is not a boolean" in result.stderr
+
+
+def redis_reachable(host="127.0.0.1", port=6379) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def test_redis_url_gives_a_cache_shared_between_processes():
+    """Throttle counts must be shared by every worker: two processes see one counter."""
+    if not redis_reachable():
+        pytest.skip("needs Redis on 127.0.0.1:6379 (CI has it); this machine has none running")
+    key = f"shared-test-{os.getpid()}"
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
+    env.update(REDIS_URL="redis://127.0.0.1:6379/15", DJANGO_SETTINGS_MODULE="config.settings.dev")
+    code = (
+        "import django, sys; django.setup(); from django.core.cache import cache; "
+        "from django.conf import settings; "
+        "assert settings.CACHES['default']['BACKEND'].endswith('RedisCache'); "
+        f"cache.add({key!r}, 0, 60); print(cache.incr({key!r}))"
+    )
+    counts = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        for _ in range(2)
+    ]
+    assert [c.returncode for c in counts] == [0, 0], [c.stderr for c in counts]
+    assert [c.stdout.strip() for c in counts] == ["1", "2"]

@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-INSECURE_DEFAULT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+INSECURE_DEFAULT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -139,6 +139,23 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"].setdefault("TEST", {"MIRROR": "default"})
 DATABASE_ROUTERS = ["config.db_router.ExportReplicaRouter"]
 
+# --- Cache ---------------------------------------------------------------------------------------
+# API throttles count in the cache. With several workers or containers the counts must be
+# shared: set REDIS_URL (redis://host:6379/0). Unset, each process keeps its own counts in
+# memory, which is right for one process (development, tests) and documented for the rest.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "annotator"),
+            "TIMEOUT": 300,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "annotator.User"
 
@@ -247,7 +264,7 @@ ANNOTATOR = {
     "BLIND_REVIEW": env_bool("ANNOTATOR_BLIND_REVIEW", True),
     # Distinct reviewers needed before a consensus leaves `pending`.
     "QUORUM": env_int("ANNOTATOR_QUORUM", 3),
-    # A flag raised by a share of reviewers strictly between these bounds makes a consensus disputed.
+    # A flag raised by a share of reviewers strictly between these bounds disputes a consensus.
     "FLAG_DISPUTE_LOWER": env_float("ANNOTATOR_FLAG_DISPUTE_LOWER", 0.34),
     "FLAG_DISPUTE_UPPER": env_float("ANNOTATOR_FLAG_DISPUTE_UPPER", 0.66),
     # Ratings whose interquartile range exceeds this many steps make a consensus disputed.

@@ -1,4 +1,4 @@
-"""Local development: DEBUG on by default, the embedded SQLite database, the insecure key allowed."""
+"""Local development: DEBUG on by default, embedded SQLite, the insecure key allowed."""
 
 from .base import *  # noqa: F403
 from .base import env_bool

@@ -10,7 +10,8 @@ from annotator.models import Annotation, AnnotationStatus, Claim
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_data"),
 ]
 
 EN_SENTENCE = 'he calmly told the staff: "A wonderful drama is about to be staged."'
@@ -23,6 +24,8 @@ def log_in(page, username, password):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Documents")).to_be_visible()
+    # Keyboard shortcuts are bound by deferred scripts: wait for them before pressing keys.
+    page.wait_for_load_state("load")
 
 
 def select_with_mouse(page, text, occurrence=0):
@@ -92,6 +95,7 @@ def test_flag_the_mao_quote_in_english_and_chinese_and_link_one_claim(
     # Document 000 (English): select the sentence with the quotation.
     page.get_by_role("link", name=re.compile("Chairman Mao laughed")).click()
     expect(page.locator("#doc-title")).to_contain_text("Kim Il Sung")
+    page.wait_for_load_state("load")
     select_with_mouse(page, EN_SENTENCE)
     page.keyboard.press("1")  # shortcut: rating 1
     expect(page.get_by_role("radio", name=re.compile("Fabricated"))).to_be_checked()

@@ -36,9 +36,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Demo ready: {report.created_annotations} annotations added.")
         )
         self.stdout.write(f"Claim #{report.claim.pk}: {report.claim.text}")
-        self.stdout.write(
-            "Log in at http://127.0.0.1:8000/ with (password for all: %s):" % password
-        )
+        self.stdout.write(f"Log in at http://127.0.0.1:8000/ with (password for all: {password}):")
         for username, role in report.users:
             self.stdout.write(f"  {username:<10} {role}")
         self.stdout.write("The admin (moderation) is at http://127.0.0.1:8000/admin/")

@@ -8,7 +8,8 @@ from annotator.importing import ImportOutcome, import_paths
 
 class Command(BaseCommand):
     help = (
-        "Import documents from plain-text files (.txt), folders, and JSON Lines (.jsonl; one object "
+        "Import documents from plain-text files (.txt), folders, and JSON Lines (.jsonl; one "
+        "object "
         "per line with 'body' or 'text', and optional 'title', 'source', 'url', 'language', "
         "'published', 'key'). Re-importing the same text creates nothing; a changed text for the "
         "same file name or key becomes a new revision. Without paths, imports the seeds/ folder."
