@@ -301,3 +301,30 @@ def test_export_command_consensus_formats(judged, tmp_path):
         assert path.stat().st_size > 0
     graph = json.loads((tmp_path / "c.claimreview").read_text(encoding="utf-8"))
     assert graph["@graph"][0]["url"].startswith("urn:x-annotator:")
+
+
+@pytest.mark.postgres
+def test_postgresql_json_lines_equal_the_python_records(judged, reviewer):
+    """The fast path (JSON built by PostgreSQL) carries exactly the values of the Python path."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from annotator.exports import formats, records, streams
+
+    withdrawn = Annotation.objects.filter(reviewer=reviewer).first()
+    update_annotation(
+        withdrawn, by=reviewer, expected_version=withdrawn.version, note='quote "x" \\ 🎭\n',
+        evidence=["https://example.org/a?b=1&c=2", "People's Daily, 1958"], reliability=None,
+    )  # fmt: skip
+    # A timestamp with no microseconds: Python's isoformat() then omits them.
+    Annotation.objects.filter(pk=withdrawn.pk).update(
+        created_at=timezone.now().replace(microsecond=0)
+    )
+    queryset = Annotation.objects.order_by("updated_at", "id")
+    fast = "".join(streams.annotations_export(queryset, fmt="jsonl").chunks).splitlines()
+    with transaction.atomic():
+        slow = "".join(formats.json_lines(records.annotation_records(queryset))).splitlines()
+    assert len(fast) == len(slow) == Annotation.objects.count() == 6
+    for fast_line, slow_line in zip(fast, slow, strict=True):
+        assert list(json.loads(fast_line).items()) == list(json.loads(slow_line).items())
+    assert any('"created_at" : "' in line and '+00:00"' in line for line in fast)

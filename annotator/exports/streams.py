@@ -193,6 +193,11 @@ def annotations_export(
     links = links or Links()
     alias = export_database_alias()
     queryset, next_cursor = queries.bounded(queryset.using(alias), cursor)
+    if fmt == "jsonl" and not include_history and connections[alias].vendor == "postgresql":
+        chunks = records.annotation_json_lines_postgresql(queryset)
+        return Export(
+            _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "annotations.jsonl"
+        )
     rows = records.annotation_records(queryset, include_history=include_history)
     if fmt == "jsonld":
         annotations = (
