@@ -207,6 +207,7 @@ def _row_markup(body: str, language: str, row: PassageRow, text: str) -> str:
 
 def build_reading_view(document: Document, user) -> ReadingView:
     """Everything the reading view shows, for ``user``, in a constant number of queries."""
+    user_id = user.pk  # read once: ``request.user`` is a lazy object, slow in a tight loop
     body = document.body
     passage_rows = list(
         Passage.objects.filter(document=document)
@@ -258,7 +259,7 @@ def build_reading_view(document: Document, user) -> ReadingView:
     annotation_data = []
     for annotation in annotation_rows:
         key = f"a{annotation['id']}"
-        own = annotation["reviewer_id"] == user.pk
+        own = annotation["reviewer_id"] == user_id
         if own:
             own_keys.add(key)
         attach(Span(annotation["start"], annotation["end"], key))
@@ -269,7 +270,7 @@ def build_reading_view(document: Document, user) -> ReadingView:
             else:
                 row.others_count += 1
         annotation_data.append(
-            _annotation_data(annotation, user.pk, flags_by_annotation.get(annotation["id"], []))
+            _annotation_data(annotation, user_id, flags_by_annotation.get(annotation["id"], []))
         )
     for suggestion in suggestions:
         attach(Span(suggestion.start, suggestion.end, f"s{suggestion.pk}"))
