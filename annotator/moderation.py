@@ -328,5 +328,8 @@ def moderation_queue(limit: int = QUEUE_LIMIT) -> dict:
         "low_calibration_count": len(low),
         "calibration_threshold": threshold,
         "calibrated_reviewers": len(calibration),
+        "calibration": sorted(
+            calibration, key=lambda row: (row["agreement"] is None, row["agreement"] or 0)
+        ),
         "noisy_detectors": sorted(detectors, key=lambda row: -(row.get("dismissal_rate") or 0)),
     }

@@ -534,6 +534,11 @@ def test_moderation_queue_lists_a_reviewer_far_below_the_others(
     assert reverse("admin:annotator_user_change", args=[contrarian.pk]) in (
         response.content.decode()
     )
+    # Every reviewer's calibration is listed too, lowest agreement first.
+    everyone = [row["username"] for row in queue["calibration"]]
+    assert everyone[0] == "dave" and sorted(everyone) == ["alice", "bob", "chen", "dave"]
+    html = response.content.decode()
+    assert 'id="all-calibration"' in html and html.count("admin/annotator/user/") >= 4
 
 
 def test_moderation_queue_flags_outlying_reviewers():

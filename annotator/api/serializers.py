@@ -348,3 +348,60 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
 
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "key"]
+
+
+# --- Agreement, source reliability and calibration (read-only figures) ---------------------------
+
+
+class AlphaSerializer(serializers.Serializer):
+    alpha = serializers.FloatField(allow_null=True, help_text="Krippendorff's alpha, or null")
+    units = serializers.IntegerField(help_text="Units with values from two or more reviewers")
+    pairable_values = serializers.IntegerField()
+    coders = serializers.IntegerField(help_text="Reviewers with at least one value")
+    reason = serializers.CharField(required=False, help_text="Why alpha is undefined")
+
+
+class AgreementSerializer(AlphaSerializer):
+    unit = serializers.CharField(help_text="What a unit is: a passage")
+    level = serializers.CharField(help_text="Metric on ratings: ordinal")
+    reviewers = serializers.IntegerField()
+    annotations = serializers.IntegerField()
+    flags = serializers.DictField(
+        child=AlphaSerializer(), help_text="Nominal alpha per flag slug (raised or not)"
+    )
+
+
+class SourceReliabilitySerializer(serializers.Serializer):
+    source_id = serializers.IntegerField()
+    name = serializers.CharField()
+    documents = serializers.IntegerField()
+    passages = serializers.IntegerField()
+    passages_judged = serializers.IntegerField(help_text="Passages with a counted reviewer")
+    annotations = serializers.IntegerField()
+    reviewers = serializers.IntegerField()
+    status_counts = serializers.DictField(child=serializers.IntegerField())
+    quorum = serializers.IntegerField()
+    decided_passages = serializers.IntegerField(help_text="Agreed, disputed or adjudicated")
+    median_distribution = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Decided passages per median rating"
+    )
+    median_of_passage_medians = serializers.FloatField(allow_null=True)
+    passages_with_any_flag = serializers.IntegerField()
+    passages_with_agreed_flag = serializers.IntegerField()
+    share_with_agreed_flag = serializers.FloatField(allow_null=True)
+    flag_passages = serializers.DictField(child=serializers.IntegerField())
+    agreement = AgreementSerializer()
+
+
+class CalibrationSerializer(serializers.Serializer):
+    reviewer_id = serializers.IntegerField()
+    username = serializers.CharField()
+    units = serializers.IntegerField(help_text="Units where a rating was compared")
+    mean_absolute_difference = serializers.FloatField(allow_null=True)
+    within_one_step = serializers.FloatField(allow_null=True)
+    exact_agreement = serializers.FloatField(allow_null=True)
+    bias = serializers.FloatField(allow_null=True, help_text="< 0: harsher than the others")
+    flag_decisions = serializers.IntegerField()
+    flag_agreement = serializers.FloatField(allow_null=True)
+    comparisons = serializers.IntegerField()
+    agreement = serializers.FloatField(allow_null=True)

@@ -25,6 +25,8 @@ router.register("tokens", views.ApiTokenViewSet, basename="token")
 
 v1 = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("agreement/", views.CorpusAgreementView.as_view(), name="agreement"),
+    path("calibration/", views.CalibrationView.as_view(), name="calibration"),
     path("exports/consensus", exports.ConsensusExportView.as_view(), name="export-consensus"),
     path("exports/annotations", exports.AnnotationExportView.as_view(), name="export-annotations"),
     path(

@@ -13,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotator import agreement, source_reliability
 from annotator.annotations import create_annotation, update_annotation, withdraw_annotation
 from annotator.exports.visibility import visible_consensus
 from annotator.models import (
@@ -267,6 +268,15 @@ class SourceViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Source.objects.annotate(document_count=Count("documents"))
 
+    @extend_schema(
+        summary="The source's reliability, derived from its passages' consensus, with counts",
+        responses={200: serializers.SourceReliabilitySerializer},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def reliability(self, request, pk=None):
+        summary = source_reliability.source_summary(self.get_object())
+        return Response(serializers.SourceReliabilitySerializer(summary).data)
+
 
 @extend_schema_view(
     list=extend_schema(summary="Documents (without body)"),
@@ -289,6 +299,15 @@ class DocumentViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve":
             return serializers.DocumentDetailSerializer
         return serializers.DocumentSerializer
+
+    @extend_schema(
+        summary="Agreement among reviewers on this document (Krippendorff's alpha)",
+        responses={200: serializers.AgreementSerializer},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def agreement(self, request, pk=None):
+        figures = agreement.document_agreement(self.get_object())
+        return Response(serializers.AgreementSerializer(figures).data)
 
 
 class SuggestionViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -400,6 +419,31 @@ class ApiTokenViewSet(
     def revoke(self, request, pk=None):
         token = revoke_token(self.get_object())
         return Response(serializers.ApiTokenSerializer(token).data)
+
+
+class CorpusAgreementView(ApiViewMixin, APIView):
+    """Agreement over the whole corpus: ordinal alpha on ratings, nominal alpha per flag."""
+
+    @extend_schema(
+        summary="Agreement over the corpus (Krippendorff's alpha)",
+        responses={200: serializers.AgreementSerializer},
+    )
+    def get(self, request):
+        return Response(serializers.AgreementSerializer(agreement.corpus_agreement()).data)
+
+
+class CalibrationView(ApiViewMixin, APIView):
+    """Each reviewer against the consensus of the others (leave-one-out). Moderators only."""
+
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        summary="Reviewer calibration (moderators)",
+        responses={200: serializers.CalibrationSerializer(many=True)},
+    )
+    def get(self, request):
+        rows = agreement.reviewer_calibration()
+        return Response(serializers.CalibrationSerializer(rows, many=True).data)
 
 
 class MeView(ApiViewMixin, APIView):

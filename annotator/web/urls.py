@@ -73,6 +73,7 @@ page_patterns = [
     path("", views.dashboard, name="dashboard"),
     path("documents/<int:document_id>/", views.document_detail, name="document-read"),
     path("claims/<int:claim_id>/", views.claim_detail, name="claim-page"),
+    path("sources/<int:source_id>/", views.source_detail, name="source-page"),
     path("next/", views.next_passage, name="next-passage"),
 ]
 

@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from ..models import Annotation, AnnotationStatus, Claim, Consensus, Document, Passage
+from ..models import Annotation, AnnotationStatus, Claim, Consensus, Document, Passage, Source
+from ..source_reliability import source_summary
 from ..visibility import visible_annotations
 from .forms import DocumentFilterForm
 from .progress import (
@@ -163,3 +164,32 @@ def next_passage(request):
         return render(request, "annotator/queue_empty.html")
     url = reverse("document-read", kwargs={"document_id": passage.document_id})
     return redirect(f"{url}#p{passage.index}")
+
+
+@require_GET
+@login_required
+def source_detail(request, source_id: int):
+    """A source's reliability: its passages' consensus summarised, with the counts behind it."""
+    source = get_object_or_404(Source, pk=source_id)
+    summary = source_summary(source)
+    decided = summary["decided_passages"] or 0
+    medians = [
+        (value, count, round(100 * count / decided) if decided else 0)
+        for value, count in summary["median_distribution"].items()
+        if count
+    ]
+    return render(
+        request,
+        "annotator/source.html",
+        {
+            "source": source,
+            "summary": summary,
+            "medians": medians,
+            "median_label": RELIABILITY_LABELS.get(
+                round(summary["median_of_passage_medians"])
+                if summary["median_of_passage_medians"] is not None
+                else None
+            ),
+            "documents": source.documents.filter(is_current=True).defer("body").order_by("title"),
+        },
+    )
