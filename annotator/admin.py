@@ -145,6 +145,26 @@ def ask_reason_then(
     return TemplateResponse(request, "admin/annotator/reason_form.html", context)
 
 
+def reason_action(name, *, function, description: str, permission: str, title: str, done: str):
+    """An admin action that asks for a reason, then calls ``function`` on each selected object.
+
+    ``function(obj, moderator=..., reason=...)`` is a moderation function; ``done`` is the
+    success message, formatted with ``count``.
+    """
+
+    @admin.action(description=description, permissions=[permission])
+    def action(modeladmin, request, queryset):
+        def apply(objects, data):
+            for obj in objects:
+                function(obj, moderator=request.user, reason=data["reason"])
+            return done.format(count=len(objects))
+
+        return ask_reason_then(modeladmin, request, queryset, action=name, title=title, apply=apply)
+
+    action.__name__ = name
+    return action
+
+
 # --- Base admin classes --------------------------------------------------------------------
 
 
@@ -243,37 +263,23 @@ class UserAdmin(CountsMixin, DjangoUserAdmin):
             names.insert(0, "Admin")
         return ", ".join(names) or "—"
 
-    @admin.action(description="Suspend selected reviewers", permissions=["suspend"])
-    def suspend_selected(self, request, queryset):
-        def apply(users, data):
-            for user in users:
-                moderation.suspend_reviewer(user, moderator=request.user, reason=data["reason"])
-            return f"Suspended {len(users)} account(s)."
+    suspend_selected = reason_action(
+        "suspend_selected",
+        function=moderation.suspend_reviewer,
+        description="Suspend selected reviewers",
+        permission="suspend",
+        title="Suspend reviewers",
+        done="Suspended {count} account(s).",
+    )
 
-        return ask_reason_then(
-            self,
-            request,
-            queryset,
-            action="suspend_selected",
-            title="Suspend reviewers",
-            apply=apply,
-        )
-
-    @admin.action(description="Reinstate selected reviewers", permissions=["suspend"])
-    def reinstate_selected(self, request, queryset):
-        def apply(users, data):
-            for user in users:
-                moderation.reinstate_reviewer(user, moderator=request.user, reason=data["reason"])
-            return f"Reinstated {len(users)} account(s)."
-
-        return ask_reason_then(
-            self,
-            request,
-            queryset,
-            action="reinstate_selected",
-            title="Reinstate reviewers",
-            apply=apply,
-        )
+    reinstate_selected = reason_action(
+        "reinstate_selected",
+        function=moderation.reinstate_reviewer,
+        description="Reinstate selected reviewers",
+        permission="suspend",
+        title="Reinstate reviewers",
+        done="Reinstated {count} account(s).",
+    )
 
 
 # --- Corpus ---------------------------------------------------------------------------------
@@ -378,37 +384,23 @@ class FlagTypeAdmin(CountsMixin, NoDeleteAdmin):
     def has_retire_permission(self, request):
         return request.user.has_perm(moderation.PERMISSION_RETIRE)
 
-    @admin.action(description="Retire selected flag types", permissions=["retire"])
-    def retire_selected(self, request, queryset):
-        def apply(flags, data):
-            for flag in flags:
-                moderation.retire_flag(flag, moderator=request.user, reason=data["reason"])
-            return f"Retired {len(flags)} flag type(s)."
+    retire_selected = reason_action(
+        "retire_selected",
+        function=moderation.retire_flag,
+        description="Retire selected flag types",
+        permission="retire",
+        title="Retire flag types",
+        done="Retired {count} flag type(s).",
+    )
 
-        return ask_reason_then(
-            self,
-            request,
-            queryset,
-            action="retire_selected",
-            title="Retire flag types",
-            apply=apply,
-        )
-
-    @admin.action(description="Restore selected flag types", permissions=["retire"])
-    def restore_selected(self, request, queryset):
-        def apply(flags, data):
-            for flag in flags:
-                moderation.restore_flag(flag, moderator=request.user, reason=data["reason"])
-            return f"Restored {len(flags)} flag type(s)."
-
-        return ask_reason_then(
-            self,
-            request,
-            queryset,
-            action="restore_selected",
-            title="Restore flag types",
-            apply=apply,
-        )
+    restore_selected = reason_action(
+        "restore_selected",
+        function=moderation.restore_flag,
+        description="Restore selected flag types",
+        permission="retire",
+        title="Restore flag types",
+        done="Restored {count} flag type(s).",
+    )
 
 
 class MergedFilter(admin.SimpleListFilter):
