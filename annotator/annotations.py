@@ -180,15 +180,20 @@ def passage_for_offset(document: Document, offset: int) -> Passage | None:
     return Passage.objects.filter(document=document, start__lte=offset).order_by("-start").first()
 
 
-def snapshot(annotation: Annotation) -> dict:
-    """The reviewable state of an annotation, as stored in its history."""
+def snapshot(annotation: Annotation, flags: Iterable[str] | None = None) -> dict:
+    """The reviewable state of an annotation, as stored in its history.
+
+    ``flags``: the annotation's flag slugs when the caller knows them (saves a query).
+    """
+    if flags is None:
+        flags = (flag.slug for flag in annotation.flags.all())
     return {
         "status": annotation.status,
         "start": annotation.start,
         "end": annotation.end,
         "exact": annotation.exact,
         "reliability": annotation.reliability,
-        "flags": sorted(flag.slug for flag in annotation.flags.all()),
+        "flags": sorted(flags),
         "note": annotation.note,
         "evidence": list(annotation.evidence),
         "claim": annotation.claim_id,
@@ -196,8 +201,10 @@ def snapshot(annotation: Annotation) -> dict:
     }
 
 
-def _record(annotation: Annotation, action: str, by, before: dict | None) -> dict:
-    after = snapshot(annotation)
+def _record(
+    annotation: Annotation, action: str, by, before: dict | None, flags: Iterable[str]
+) -> dict:
+    after = snapshot(annotation, flags)
     AnnotationRevision.objects.create(
         annotation=annotation,
         version=annotation.version,
@@ -224,6 +231,25 @@ def _require_judgment(reliability, flags) -> None:
         raise AnnotationInputError(
             {"reliability": ["Give a reliability rating, at least one flag, or both."]}
         )
+
+
+def _add_flags(annotation: Annotation, flags: Iterable[FlagType]) -> None:
+    through = Annotation.flags.through
+    rows = [through(annotation_id=annotation.pk, flagtype_id=flag.pk) for flag in flags]
+    if rows:
+        through.objects.bulk_create(rows)
+
+
+def _replace_flags(annotation: Annotation, current: list[FlagType], wanted: list[FlagType]) -> None:
+    """Like ``annotation.flags.set(wanted)``, without re-reading the current flags."""
+    current_ids = {flag.pk for flag in current}
+    wanted_ids = {flag.pk for flag in wanted}
+    removed = current_ids - wanted_ids
+    if removed:
+        Annotation.flags.through.objects.filter(
+            annotation_id=annotation.pk, flagtype_id__in=removed
+        ).delete()
+    _add_flags(annotation, [flag for flag in wanted if flag.pk not in current_ids])
 
 
 def _duplicate_error(existing_id: int | None) -> AnnotationInputError:
@@ -267,19 +293,9 @@ def create_annotation(
     evidence = clean_evidence(evidence)
     claim = _resolve_claim(claim)
 
-    existing = (
-        Annotation.objects.filter(
-            document=document,
-            reviewer=reviewer,
-            start=anchor.start,
-            end=anchor.end,
-            status=AnnotationStatus.ACTIVE,
-        )
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if existing:
-        raise _duplicate_error(existing)
+    # One active annotation per reviewer and span: the database constraint
+    # (annotation_one_active_per_reviewer_span) refuses a duplicate, concurrent or not, and
+    # the existing annotation is looked up only then.
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -299,13 +315,33 @@ def create_annotation(
                 suggestion=suggestion,
                 updated_at=now,
             )
-            annotation.flags.set(flag_objects)
-            _record(annotation, AnnotationRevision.Action.CREATED, reviewer, None)
+            _add_flags(annotation, flag_objects)
+            slugs = [flag.slug for flag in flag_objects]
+            _record(annotation, AnnotationRevision.Action.CREATED, reviewer, None, slugs)
             consensus.annotation_changed(annotation, before=None)
     except IntegrityError:
-        # Another request by the same reviewer created the same span concurrently.
-        raise _duplicate_error(None) from None
+        existing = (
+            Annotation.objects.filter(
+                document=document,
+                reviewer=reviewer,
+                start=anchor.start,
+                end=anchor.end,
+                status=AnnotationStatus.ACTIVE,
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+        raise _duplicate_error(existing) from None
     return annotation
+
+
+def _lock_annotation(annotation: Annotation) -> Annotation:
+    """The annotation row, locked, with its (immutable) passage for the consensus upkeep."""
+    return (
+        Annotation.objects.select_for_update(of=("self",))
+        .select_related("passage")
+        .get(pk=annotation.pk)
+    )
 
 
 _UNSET = object()
@@ -324,7 +360,7 @@ def update_annotation(
 ) -> Annotation:
     """Change the judgment (not the anchor) of one's own active annotation."""
     with transaction.atomic():
-        locked = Annotation.objects.select_for_update().get(pk=annotation.pk)
+        locked = _lock_annotation(annotation)
         if locked.reviewer_id != by.pk:
             raise NotAllowedError("Only the author can edit an annotation.")
         if locked.status != AnnotationStatus.ACTIVE:
@@ -333,10 +369,11 @@ def update_annotation(
             )
         if expected_version is not None and expected_version != locked.version:
             raise StaleVersionError(locked.version)
-        before = snapshot(locked)
+        current_flags = list(locked.flags.all())
+        before = snapshot(locked, [flag.slug for flag in current_flags])
         if reliability is not _UNSET:
             locked.reliability = clean_reliability(reliability)
-        flag_objects = clean_flags(flags) if flags is not _UNSET else list(locked.flags.all())
+        flag_objects = clean_flags(flags) if flags is not _UNSET else current_flags
         _require_judgment(locked.reliability, flag_objects)
         if note is not _UNSET:
             locked.note = clean_note(note)
@@ -348,8 +385,9 @@ def update_annotation(
         locked.updated_at = timezone.now()
         locked.save()
         if flags is not _UNSET:
-            locked.flags.set(flag_objects)
-        _record(locked, AnnotationRevision.Action.UPDATED, by, before)
+            _replace_flags(locked, current_flags, flag_objects)
+        slugs = [flag.slug for flag in flag_objects]
+        _record(locked, AnnotationRevision.Action.UPDATED, by, before, slugs)
         consensus.annotation_changed(locked, before=before)
     return locked
 
@@ -359,7 +397,7 @@ def change_status(
 ) -> Annotation:
     """Move an annotation between active / withdrawn / hidden, keeping history and consensus."""
     with transaction.atomic():
-        locked = Annotation.objects.select_for_update().get(pk=annotation.pk)
+        locked = _lock_annotation(annotation)
         if expected_version is not None and expected_version != locked.version:
             raise StaleVersionError(locked.version)
         if locked.status == status:
@@ -378,12 +416,13 @@ def change_status(
             raise AnnotationInputError(
                 {"status": ["The reviewer has another active annotation on this span."]}
             )
-        before = snapshot(locked)
+        slugs = list(locked.flags.values_list("slug", flat=True))
+        before = snapshot(locked, slugs)
         locked.status = status
         locked.version += 1
         locked.updated_at = timezone.now()
         locked.save(update_fields=["status", "version", "updated_at"])
-        _record(locked, action, by, before)
+        _record(locked, action, by, before, slugs)
         consensus.annotation_changed(locked, before=before)
     return locked
 

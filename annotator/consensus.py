@@ -41,7 +41,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -148,7 +148,7 @@ class GroupRef:
 
 
 def passage_group(passage_id: int, bounds: tuple[int, int, int] | None = None) -> GroupRef:
-    """``bounds`` is (document_id, start, end) of the passage; looked up only to create a row."""
+    """``bounds`` is (document_id, start, end) of the passage; looked up if not given."""
     document_id, start, end = bounds if bounds is not None else (None, None, None)
     return GroupRef(
         passage_key(passage_id),
@@ -184,6 +184,43 @@ def _groups_of(
     if claim_id is not None:
         groups.append(claim_group(claim_id))
     return groups
+
+
+def _group_keys(judgment: Judgment) -> list[str]:
+    """The keys of every group the judgment belongs to."""
+    keys = [span_key(judgment.document_id, judgment.start, judgment.end)]
+    if judgment.passage_id is not None:
+        keys.append(passage_key(judgment.passage_id))
+    if judgment.claim_id is not None:
+        keys.append(claim_key(judgment.claim_id))
+    return keys
+
+
+def _with_passage_bounds(groups: Iterable[GroupRef]) -> list[GroupRef]:
+    """One group per key, passage groups completed with their bounds (one query for all).
+
+    Every row is offered for insertion on each refresh, so each needs its creation fields.
+    """
+    unique: dict[str, GroupRef] = {}
+    for group in groups:
+        known = unique.get(group.key)
+        if known is None or (known.start is None and group.start is not None):
+            unique[group.key] = group
+    missing = [
+        group.passage_id
+        for group in unique.values()
+        if group.kind == Consensus.Kind.PASSAGE and group.start is None
+    ]
+    if missing:
+        bounds = {
+            pk: (document_id, start, end)
+            for pk, document_id, start, end in Passage.objects.filter(pk__in=missing)
+            .order_by()
+            .values_list("id", "document_id", "start", "end")
+        }
+        for passage_id in missing:
+            unique[passage_key(passage_id)] = passage_group(passage_id, bounds[passage_id])
+    return sorted(unique.values())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,31 +388,77 @@ def content_of(row: Consensus) -> dict:
 # Incremental upkeep
 
 
-def _lock_rows(groups: Iterable[GroupRef]) -> list[tuple[GroupRef, Consensus]]:
-    """Lock each group's row in key order, creating missing rows first (insert-or-ignore).
+def _lock_rows(groups: list[GroupRef]) -> list[tuple[GroupRef, Consensus]]:
+    """Create missing rows (insert-or-ignore), then lock every row with one query, in key order.
 
-    Every waiting point (the insert waiting on another transaction's uncommitted insert of the
-    same key, and the row lock) is taken in ascending key order, so writers cannot deadlock.
+    ``groups`` are unique and sorted by key, so the insert waits (on another transaction's
+    uncommitted insert of the same key) come in ascending key order, and so do the row locks
+    (``ORDER BY key``): writers cannot deadlock.
     """
-    locked = []
-    for group in sorted(set(groups)):
-        row = Consensus.objects.select_for_update().filter(key=group.key).first()
-        if row is None:
-            Consensus.objects.bulk_create([group.new_row()], ignore_conflicts=True)
-            row = Consensus.objects.select_for_update().get(key=group.key)
-        locked.append((group, row))
-    return locked
+    if not groups:
+        return []
+    Consensus.objects.bulk_create([group.new_row() for group in groups], ignore_conflicts=True)
+    rows = {
+        row.key: row
+        for row in Consensus.objects.select_for_update()
+        .filter(key__in=[group.key for group in groups])
+        .order_by("key")
+    }
+    return [(group, rows[group.key]) for group in groups]
+
+
+def _load_few_judgments(queryset) -> list[Judgment]:
+    """``load_judgments`` for a few rows: on PostgreSQL one query, flag slugs in an array.
+
+    (For the whole corpus the two-query form is faster: no grouping of a large join.)
+    """
+    if connections[queryset.db].vendor != "postgresql":
+        return load_judgments(queryset)
+    from django.contrib.postgres.aggregates import ArrayAgg
+
+    slugs = ArrayAgg("flags__slug", filter=Q(flags__isnull=False), default=[])
+    rows = queryset.counted().order_by().annotate(flag_slugs=slugs)
+    return [
+        Judgment(pk, reviewer, rating, frozenset(flags), doc, passage, start, end, claim)
+        for pk, reviewer, rating, doc, passage, start, end, claim, flags in rows.values_list(
+            *_JUDGMENT_COLUMNS, "flag_slugs"
+        )
+    ]
+
+
+def _group_members(groups: list[GroupRef]) -> dict[str, list[Judgment]]:
+    """The counted annotations of each group, read together and split by group key."""
+    members: dict[str, list[Judgment]] = {group.key: [] for group in groups}
+    condition = Q()
+    for group in groups:
+        condition |= group.annotation_filter()
+    for judgment in _load_few_judgments(Annotation.objects.filter(condition)):
+        for key in _group_keys(judgment):
+            if key in members:
+                members[key].append(judgment)
+    return members
+
+
+# The only fields a refresh can change (see ``apply_content``).
+_REFRESHED_FIELDS = [*COMPUTED_FIELDS, "status", "adjudication_stale", "updated_at"]
 
 
 def refresh_groups(groups: Iterable[GroupRef]) -> list[Consensus]:
-    """Lock and recompute these groups from their annotations. Runs in (or opens) a transaction."""
+    """Lock and recompute these groups from their annotations.
+
+    Runs in the caller's transaction (no savepoint: a failure must undo the caller's write
+    too), or opens one.
+    """
     refreshed = []
-    with transaction.atomic():
-        for group, row in _lock_rows(groups):
-            judgments = load_judgments(Annotation.objects.filter(group.annotation_filter()))
-            if apply_content(row, summarise(reviewer_voices(judgments))):
+    groups = _with_passage_bounds(groups)
+    with transaction.atomic(savepoint=False):
+        locked = _lock_rows(groups)
+        # Read after locking: a writer that held a lock before us has committed by now.
+        members = _group_members(groups)
+        for group, row in locked:
+            if apply_content(row, summarise(reviewer_voices(members[group.key]))):
                 row.updated_at = timezone.now()
-                row.save(update_fields=_SAVED_FIELDS)
+                row.save(update_fields=_REFRESHED_FIELDS)
             refreshed.append(row)
     return refreshed
 
@@ -386,12 +469,17 @@ def annotation_changed(annotation: Annotation, before: dict | None) -> list[Cons
     ``before`` is the annotation's snapshot before the change (None on create). The passage,
     exact-span and claim groups are refreshed, plus the old claim (and old span) if they changed.
     """
+    passage_bounds = None
+    if annotation.passage_id is not None and Annotation.passage.is_cached(annotation):
+        passage = annotation.passage
+        passage_bounds = (passage.document_id, passage.start, passage.end)
     groups = _groups_of(
         annotation.document_id,
         annotation.passage_id,
         annotation.start,
         annotation.end,
         annotation.claim_id,
+        passage_bounds,
     )
     if before is not None:
         if before.get("claim") not in (None, annotation.claim_id):
@@ -537,11 +625,8 @@ def compute_all_groups(
     report(f"read {len(judgments)} counted annotations in {len(groups)} groups")
     members: dict[str, list[Judgment]] = defaultdict(list)
     for judgment in judgments:
-        members[span_key(judgment.document_id, judgment.start, judgment.end)].append(judgment)
-        if judgment.passage_id is not None:
-            members[passage_key(judgment.passage_id)].append(judgment)
-        if judgment.claim_id is not None:
-            members[claim_key(judgment.claim_id)].append(judgment)
+        for key in _group_keys(judgment):
+            members[key].append(judgment)
     contents = {key: summarise(reviewer_voices(members.get(key, ()))) for key in groups}
     return groups, contents, len(judgments)
 

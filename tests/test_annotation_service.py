@@ -179,3 +179,65 @@ def test_old_revisions_cannot_be_annotated(reviewer, tmp_path):
     with pytest.raises(AnnotationInputError) as error:
         create_annotation(reviewer=reviewer, document=old, start=0, end=1, reliability=3)
     assert "document" in error.value.errors
+
+
+def test_duplicate_inside_a_callers_transaction_names_the_existing_annotation(seeded, reviewer):
+    """The duplicate is refused by the database constraint; the caller's transaction lives on."""
+    from django.db import transaction
+
+    from annotator.models import Annotation, Consensus
+
+    document = seeded["000"]
+    first = create_annotation(reviewer=reviewer, document=document, start=0, end=10, reliability=3)
+    consensus_before = list(Consensus.objects.order_by("key").values())
+    with transaction.atomic():
+        with pytest.raises(AnnotationInputError) as error:
+            create_annotation(reviewer=reviewer, document=document, start=0, end=10, reliability=4)
+        # The connection is still usable inside the caller's transaction.
+        assert Annotation.objects.filter(reviewer=reviewer).count() == 1
+    assert error.value.errors == {
+        "non_field_errors": [
+            f"You already have an active annotation on this span (#{first.pk}); edit it."
+        ]
+    }
+    assert AnnotationRevision.objects.filter(annotation__reviewer=reviewer).count() == 1
+    assert list(Consensus.objects.order_by("key").values()) == consensus_before
+
+
+def test_flag_history_through_create_edit_and_withdraw(seeded, reviewer):
+    document = seeded["001"]
+    start, end = span_of(document, "好戲開始嘍")
+    annotation = create_annotation(
+        reviewer=reviewer,
+        document=document,
+        start=start,
+        end=end,
+        reliability=2,
+        flags=["unsupported-claim", "misattributed-quote"],
+    )
+    annotation = update_annotation(
+        annotation, by=reviewer, expected_version=1, flags=["misattributed-quote", "anachronism"]
+    )
+    annotation = update_annotation(annotation, by=reviewer, expected_version=2, note="來源不明")
+    withdraw_annotation(annotation, by=reviewer, expected_version=3)
+    assert sorted(annotation.flags.values_list("slug", flat=True)) == [
+        "anachronism",
+        "misattributed-quote",
+    ]
+    revisions = list(annotation.revisions.order_by("version"))
+    assert [(r.action, r.version) for r in revisions] == [
+        ("created", 1),
+        ("updated", 2),
+        ("updated", 3),
+        ("withdrawn", 4),
+    ]
+    assert revisions[0].before is None
+    assert revisions[0].after["flags"] == ["misattributed-quote", "unsupported-claim"]
+    assert revisions[1].before["flags"] == ["misattributed-quote", "unsupported-claim"]
+    assert revisions[1].after["flags"] == ["anachronism", "misattributed-quote"]
+    assert revisions[2].before["flags"] == revisions[2].after["flags"]
+    assert revisions[2].after["note"] == "來源不明"
+    assert revisions[3].before["flags"] == ["anachronism", "misattributed-quote"]
+    assert revisions[3].after["flags"] == ["anachronism", "misattributed-quote"]
+    assert revisions[3].after["status"] == "withdrawn"
+    assert revisions[3].before == {**revisions[2].after}

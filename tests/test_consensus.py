@@ -344,3 +344,33 @@ def test_recompute_marks_a_drifted_adjudication_stale(small_doc, reviewers, mode
     assert stats.updated == 1 and stats.created == 0
     row.refresh_from_db()
     assert row.reviewer_count == 1 and row.adjudication_stale and row.status == "pending"
+
+
+def test_a_write_costs_the_same_few_queries_whatever_the_group_size(
+    small_doc, reviewers, django_assert_max_num_queries
+):
+    """Groups are created, locked and read together: the query count does not grow with the
+    number of groups or members (a regression guard for the write path's cost)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    claim = Claim.objects.create(text="Mao announced a drama", language="en")
+    counts = []
+    for reviewer in reviewers:
+        with CaptureQueriesContext(connection) as captured:
+            annotation = annotate(
+                reviewer, small_doc, MAO_ZH, reliability=2, flags=["unsupported-claim"], claim=claim
+            )
+        counts.append(len(captured))
+    # The first write creates the passage, span and claim rows; the others join them.
+    assert len(set(counts)) == 1, counts
+    with django_assert_max_num_queries(13):
+        annotate(reviewers[0], small_doc, "no source", reliability=4, claim=claim)
+    with django_assert_max_num_queries(16):
+        update_annotation(annotation, by=reviewers[-1], expected_version=1, flags=["factual-error"])
+    assert span_row(annotation).reviewer_count == len(reviewers)
+    assert span_row(annotation).flag_support == {
+        "unsupported-claim": round(5 / 6, 4),
+        "factual-error": round(1 / 6, 4),
+    }
+    assert consensus.recompute_all(check=True).differences == {}
