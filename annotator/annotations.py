@@ -252,15 +252,9 @@ def _replace_flags(annotation: Annotation, current: list[FlagType], wanted: list
     _add_flags(annotation, [flag for flag in wanted if flag.pk not in current_ids])
 
 
-def _duplicate_error(existing_id: int | None) -> AnnotationInputError:
-    which = f" (#{existing_id})" if existing_id else ""
-    return AnnotationInputError(
-        {
-            "non_field_errors": [
-                f"You already have an active annotation on this span{which}; edit it."
-            ]
-        }
-    )
+def _duplicate_error(existing_id: int) -> AnnotationInputError:
+    message = f"You already have an active annotation on this span (#{existing_id}); edit it."
+    return AnnotationInputError({"non_field_errors": [message]})
 
 
 def create_annotation(
@@ -331,6 +325,8 @@ def create_annotation(
             .values_list("pk", flat=True)
             .first()
         )
+        if existing is None:
+            raise  # not the duplicate-span rule: a real integrity problem, not bad input
         raise _duplicate_error(existing) from None
     return annotation
 
