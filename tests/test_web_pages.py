@@ -163,6 +163,7 @@ def test_own_annotations_are_highlighted(client, seeded, reviewer):
     assert data[mine.pk]["is_own"] is True
     assert data[mine.pk]["flags"] == ["misattributed-quote"]
     assert data[mine.pk]["reliability"] == 1
+    assert data[mine.pk]["evidence"] == []
 
 
 def test_blind_review_hides_others_until_own_judgment_on_that_passage(
@@ -227,8 +228,10 @@ def test_reviewer_text_is_escaped(client, seeded, reviewer):
     client.force_login(reviewer)
     page = client.get(f"/documents/{doc.pk}/").content.decode()
     assert "<script>alert" not in page and "<img src=x" not in page
-    notes = [a["note"] for a in json_data(page, "annotations-data")]
+    data = json_data(page, "annotations-data")
+    notes = [a["note"] for a in data]
     assert "</script><script>alert('x')</script>" in notes
+    assert [a["evidence"] for a in data] == [["javascript-free citation <b>bold</b>"]]
     claim_page = client.get(f"/claims/{claim.pk}/").content.decode()
     assert "<img src=x" not in claim_page and "&lt;img src=x" in claim_page
     assert "<script>alert" not in claim_page
