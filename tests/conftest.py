@@ -1,15 +1,23 @@
 """Shared fixtures. Tests run on PostgreSQL when DATABASE_URL points at it, SQLite otherwise."""
 
+import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from annotator.importing import import_paths
 from annotator.models import Document, User
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
+
+# Property-based tests (Hypothesis, schemathesis) explore new random examples on every local run;
+# in CI (CI=true) they replay a fixed sequence, so that a landing never hangs on a coin toss.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_collection_modifyitems(config, items):
