@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -170,6 +170,9 @@ def reason_action(name, *, function, description: str, permission: str, title: s
 
 class NoDeleteAdmin(admin.ModelAdmin):
     """Nothing is deleted from the admin."""
+
+    # A URL typed without a scheme means https (Django 6's default; explicit until then).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_delete_permission(self, request, obj=None):
         return False
