@@ -12,7 +12,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -208,19 +208,27 @@ class CountsMixin:
 # --- Users ---------------------------------------------------------------------------------
 
 
-class SuspendedFilter(admin.SimpleListFilter):
-    title = "suspension"
-    parameter_name = "suspended"
+class ChoiceFilter(admin.SimpleListFilter):
+    """A list filter whose choices each narrow the list by one condition."""
+
+    # URL value -> (label, condition). Not "choices": SimpleListFilter has a method of that name.
+    options: dict[str, tuple[str, Q]] = {}
 
     def lookups(self, request, model_admin):
-        return [("yes", "Suspended"), ("no", "Not suspended")]
+        return [(value, label) for value, (label, _) in self.options.items()]
 
     def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(suspended_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(suspended_at__isnull=True)
-        return queryset
+        choice = self.options.get(self.value())
+        return queryset.filter(choice[1]) if choice else queryset
+
+
+class SuspendedFilter(ChoiceFilter):
+    title = "suspension"
+    parameter_name = "suspended"
+    options = {
+        "yes": ("Suspended", Q(suspended_at__isnull=False)),
+        "no": ("Not suspended", Q(suspended_at__isnull=True)),
+    }
 
 
 @admin.register(User)
@@ -406,19 +414,13 @@ class FlagTypeAdmin(CountsMixin, NoDeleteAdmin):
     )
 
 
-class MergedFilter(admin.SimpleListFilter):
+class MergedFilter(ChoiceFilter):
     title = "merge state"
     parameter_name = "merged"
-
-    def lookups(self, request, model_admin):
-        return [("no", "Canonical"), ("yes", "Merged into another claim")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(merged_into__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(merged_into__isnull=True)
-        return queryset
+    options = {
+        "no": ("Canonical", Q(merged_into__isnull=True)),
+        "yes": ("Merged into another claim", Q(merged_into__isnull=False)),
+    }
 
 
 @admin.register(Claim)
@@ -504,19 +506,13 @@ class AnnotationRevisionInline(admin.TabularInline):
         return describe_changes(obj)
 
 
-class EvidenceFilter(admin.SimpleListFilter):
+class EvidenceFilter(ChoiceFilter):
     title = "evidence"
     parameter_name = "evidence"
-
-    def lookups(self, request, model_admin):
-        return [("none", "No evidence"), ("some", "Has evidence")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "none":
-            return queryset.filter(evidence=[])
-        if self.value() == "some":
-            return queryset.exclude(evidence=[])
-        return queryset
+    options = {
+        "none": ("No evidence", Q(evidence=[])),
+        "some": ("Has evidence", ~Q(evidence=[])),
+    }
 
 
 @admin.register(Annotation)

@@ -571,3 +571,28 @@ def test_hidden_status_shows_in_the_annotation_list(mod_client, three_on_mao, mo
     listed = mod_client.get(changelist("annotation"), {"status": "hidden"}).context["cl"]
     assert [a.pk for a in listed.result_list] == [three_on_mao[1].pk]
     assert listed.result_list[0].status == AnnotationStatus.HIDDEN
+
+
+def test_two_way_list_filters_narrow_the_lists(
+    mod_client, three_on_mao, seeded, reviewer, moderator
+):
+    moderation.suspend_reviewer(reviewer, moderator=moderator, reason="test")
+    users = mod_client.get(changelist("user") + "?suspended=yes").context["cl"].queryset
+    assert [u.username for u in users] == ["alice"]
+    users = mod_client.get(changelist("user") + "?suspended=no").context["cl"].queryset
+    assert "alice" not in {u.username for u in users} and users.count() >= 3
+
+    keep = Claim.objects.create(text="kept")
+    duplicate = Claim.objects.create(text="duplicate")
+    moderation.merge_claims(duplicate, into=keep, moderator=moderator, reason="same claim")
+    merged = mod_client.get(changelist("claim") + "?merged=yes").context["cl"].queryset
+    canonical = mod_client.get(changelist("claim") + "?merged=no").context["cl"].queryset
+    assert list(merged) == [duplicate] and keep in canonical and duplicate not in canonical
+
+    evidenced = annotate(
+        seeded["001"], make_user("eve"), MAO_ZH, evidence=["https://example.org/source"]
+    )
+    with_some = mod_client.get(changelist("annotation") + "?evidence=some").context["cl"].queryset
+    with_none = mod_client.get(changelist("annotation") + "?evidence=none").context["cl"].queryset
+    assert list(with_some) == [evidenced]
+    assert set(with_none) == set(three_on_mao)
