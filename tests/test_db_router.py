@@ -5,19 +5,14 @@ The replica is a file copy of the migrated primary (a snapshot, as a lagging rep
 rows written afterwards exist only on the primary and show where each read went.
 """
 
-import json
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from annotator.db_routing import export_database_alias, export_reads
 from annotator.models import Source
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.probes import last_json_line, run_python
 
 ROUTING_PROBE = """
 import json, django
@@ -61,11 +56,9 @@ def routing(tmp_path_factory):
     )
 
     def run(*args):
-        result = subprocess.run(
-            [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-        )
+        result = run_python(*args, env=env, timeout=300)
         assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
+        return result
 
     run("manage.py", "migrate", "--verbosity=0")
     run(
@@ -75,7 +68,7 @@ def routing(tmp_path_factory):
         "from annotator.models import Source; Source.objects.create(name='in-both')",
     )
     shutil.copyfile(primary, replica)
-    return json.loads(run("-c", ROUTING_PROBE).strip().splitlines()[-1])
+    return last_json_line(run("-c", ROUTING_PROBE))
 
 
 def test_export_alias_is_the_replica_when_configured(routing):

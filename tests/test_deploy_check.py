@@ -2,13 +2,10 @@
 
 import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.probes import run_python
 
 
 def run_with_production_settings(code: str, **env_overrides: str | None):
@@ -19,9 +16,7 @@ def run_with_production_settings(code: str, **env_overrides: str | None):
             env.pop(name, None)
         else:
             env[name] = value
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    return run_python("-c", code, env=env)
 
 
 def random_secret_key() -> str:

@@ -2,13 +2,10 @@
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.probes import last_json_line, run_python
 
 # Nothing listens on port 1 of the loopback: connecting is refused at once, like a stopped server.
 UNREACHABLE_DATABASE_URL = "postgres://postgres@127.0.0.1:1/annot_unreachable"
@@ -70,16 +67,7 @@ def outage_responses():
         ALLOWED_HOSTS="testserver",
         LOG_LEVEL="CRITICAL",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", OUTAGE_PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return last_json_line(run_python("-c", OUTAGE_PROBE, env=env))
 
 
 def test_healthz_stays_up_during_a_database_outage(outage_responses):

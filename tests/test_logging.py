@@ -4,15 +4,11 @@ import json
 import logging
 import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import make_user
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.probes import run_python
 
 
 def test_a_request_id_is_generated_and_echoed(client):
@@ -77,9 +73,7 @@ def test_log_lines_are_json_with_the_request_fields():
         LOG_LEVEL="INFO",
     )
     env.pop("LOG_FORMAT", None)
-    result = subprocess.run(
-        [sys.executable, "-c", LOG_PROBE], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    result = run_python("-c", LOG_PROBE, env=env)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     access = [line for line in lines if line["logger"] == "annotator.access"]

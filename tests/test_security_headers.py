@@ -1,17 +1,13 @@
 """Security headers: CSP everywhere; HSTS, nosniff, frame and referrer policy, SSL redirect and
 secure cookies under the production settings (exercised in a subprocess, as deployed)."""
 
-import json
 import os
 import re
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.probes import last_json_line, run_python
 
 PROBE = """
 import json, django
@@ -50,16 +46,7 @@ def production_responses():
         ALLOWED_HOSTS="testserver",
         LOG_LEVEL="WARNING",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return last_json_line(run_python("-c", PROBE, env=env))
 
 
 def test_https_response_carries_the_security_headers(production_responses):

@@ -2,12 +2,11 @@
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.probes import run_python
+
 GOOD_KEY = "k" * 20 + "-production-secret-for-tests-0123456789"
 
 
@@ -23,14 +22,7 @@ def load_settings(module: str, **env) -> subprocess.CompletedProcess:
         "db = settings.DATABASES['default']; "
         "print(db['ENGINE'], db['NAME'], db.get('HOST', ''), db.get('PORT', ''), settings.DEBUG)"
     )
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_python("-c", code, env=clean, timeout=60)
 
 
 def test_sqlite_is_the_embedded_default():
@@ -103,16 +95,6 @@ def test_redis_url_gives_a_cache_shared_between_processes():
         "assert settings.CACHES['default']['BACKEND'].endswith('RedisCache'); "
         f"cache.add({key!r}, 0, 60); print(cache.incr({key!r}))"
     )
-    counts = [
-        subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        for _ in range(2)
-    ]
+    counts = [run_python("-c", code, env=env, timeout=60) for _ in range(2)]
     assert [c.returncode for c in counts] == [0, 0], [c.stderr for c in counts]
     assert [c.stdout.strip() for c in counts] == ["1", "2"]
