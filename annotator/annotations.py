@@ -240,6 +240,16 @@ def _add_flags(annotation: Annotation, flags: Iterable[FlagType]) -> None:
         through.objects.bulk_create(rows)
 
 
+def _remember_flags(annotation: Annotation, flags: Sequence[FlagType]) -> None:
+    """Fill ``annotation.flags.all()`` from memory, as ``prefetch_related`` would, so that the
+    caller can serialize the annotation it just wrote without reading it back."""
+    ordered = sorted(flags, key=lambda flag: (flag.sort_order, flag.slug))  # FlagType.Meta
+    queryset = FlagType.objects.filter(pk__in=[flag.pk for flag in ordered])
+    queryset._result_cache = ordered
+    queryset._prefetch_done = True
+    annotation._prefetched_objects_cache = {"flags": queryset}
+
+
 def _replace_flags(annotation: Annotation, current: list[FlagType], wanted: list[FlagType]) -> None:
     """Like ``annotation.flags.set(wanted)``, without re-reading the current flags."""
     current_ids = {flag.pk for flag in current}
@@ -313,6 +323,7 @@ def create_annotation(
             slugs = [flag.slug for flag in flag_objects]
             _record(annotation, AnnotationRevision.Action.CREATED, reviewer, None, slugs)
             consensus.annotation_changed(annotation, before=None)
+        _remember_flags(annotation, flag_objects)
     except IntegrityError:
         existing = (
             Annotation.objects.filter(

@@ -5,14 +5,17 @@ A key looks like ``sra_<random>``; its first 12 characters are kept as ``key_pre
 that people can tell their tokens apart in the admin without the key being recoverable.
 """
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth.models import Group
+from django.db import connection
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from .models import ApiToken
+from .models import ApiToken, User
 
 KEY_PREFIX = "sra_"
 PREFIX_LENGTH = 12
@@ -50,15 +53,74 @@ def revoke_token(token: ApiToken) -> ApiToken:
 
 
 def token_for_key(key: str) -> ApiToken | None:
-    """The live token with this key, or None (unknown, revoked)."""
+    """The live token with this key, its user attached, or None (unknown, revoked)."""
     if not key or not key.isascii():
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_key(key), revoked_at__isnull=True)
-        .first()
-    )
-    return token
+    return _token_lookup().fetch(hash_key(key))
+
+
+class _TokenLookup:
+    """One hand-written query for the token, its user and the user's moderator role.
+
+    It runs on every API request. Built with the ORM, the same query cost about 1.3 ms of
+    Python to compile (the SQL itself about 0.2 ms), a large share of a 3 ms read, so the SQL
+    is assembled once from the models' metadata and rows are turned into model instances with
+    the same database converters the ORM applies (so SQLite's datetimes come back aware too).
+    """
+
+    def __init__(self):
+        quote = connection.ops.quote_name
+        self.token_fields = ApiToken._meta.concrete_fields
+        self.user_fields = User._meta.concrete_fields
+        token_table, user_table = ApiToken._meta.db_table, User._meta.db_table
+        groups = User.groups.through._meta
+        group_table = Group._meta.db_table
+        columns = [f"t.{quote(f.column)}" for f in self.token_fields]
+        columns += [f"u.{quote(f.column)}" for f in self.user_fields]
+        # Identifiers come from the models' metadata, values are parameters.
+        self.sql = (
+            f"SELECT {', '.join(columns)}, EXISTS ("  # noqa: S608
+            f"SELECT 1 FROM {quote(groups.db_table)} ug"
+            f" JOIN {quote(group_table)} g ON g.{quote('id')} = ug.{quote('group_id')}"
+            f" WHERE ug.{quote('user_id')} = u.{quote('id')} AND g.{quote('name')} = %s)"
+            f" FROM {quote(token_table)} t JOIN {quote(user_table)} u"
+            f" ON u.{quote('id')} = t.{quote('user_id')}"
+            f" WHERE t.{quote('key_hash')} = %s AND t.{quote('revoked_at')} IS NULL"
+        )
+        columns = [f.get_col(token_table) for f in self.token_fields]
+        columns += [f.get_col(user_table) for f in self.user_fields]
+        self.converters = [
+            (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+            for col in columns
+        ]
+
+    def fetch(self, key_hash: str) -> ApiToken | None:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, ["Moderator", key_hash])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        *values, in_moderator_group = row
+        for index, (col, converters) in enumerate(self.converters):
+            for converter in converters:
+                values[index] = converter(values[index], col, connection)
+        split = len(self.token_fields)
+        db = connection.alias
+        token = ApiToken.from_db(db, [f.attname for f in self.token_fields], values[:split])
+        user = User.from_db(db, [f.attname for f in self.user_fields], values[split:])
+        # Fills User.is_moderator's cached_property, which would otherwise query again.
+        user.__dict__["is_moderator"] = user.is_superuser or bool(in_moderator_group)
+        token.user = user
+        return token
+
+
+def _token_lookup() -> _TokenLookup:
+    return _lookup_for_vendor(connection.vendor)
+
+
+@functools.cache
+def _lookup_for_vendor(vendor: str) -> _TokenLookup:
+    return _TokenLookup()
 
 
 def is_write_token(auth) -> bool:

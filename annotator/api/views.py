@@ -2,6 +2,7 @@
 
 import re
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Length
@@ -9,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -38,6 +39,10 @@ from .errors import PreconditionRequired
 from .pagination import NewestFirstCursorPagination
 from .permissions import IsModerator, SessionOnly
 from .schema import ErrorSerializer, StaleVersionErrorSerializer
+
+# Cached document details expire after a day even though the key changes with every edit:
+# old revisions' entries then leave the cache by themselves.
+DOCUMENT_CACHE_SECONDS = 24 * 3600
 
 _BAD_QUERY_CHARS = re.compile("[\x00\ud800-\udfff]")
 
@@ -85,12 +90,17 @@ def expected_version(request, body_version: int | None, *, required: bool) -> in
     return None
 
 
-def _annotation_response(request, annotation, status_code=status.HTTP_200_OK) -> Response:
-    annotation = (
-        Annotation.objects.select_related("reviewer")
-        .prefetch_related("flags")
-        .get(pk=annotation.pk)
-    )
+def _annotation_response(
+    request, annotation, status_code=status.HTTP_200_OK, *, reload: bool = True
+) -> Response:
+    """The annotation as the API shows it. ``reload=False`` serializes the instance as it is:
+    only for one just created, whose fields and flags are all in memory."""
+    if reload:
+        annotation = (
+            Annotation.objects.select_related("reviewer")
+            .prefetch_related("flags")
+            .get(pk=annotation.pk)
+        )
     data = serializers.AnnotationSerializer(annotation, context={"request": request}).data
     return Response(data, status=status_code, headers={"ETag": _etag(annotation)})
 
@@ -139,7 +149,7 @@ class AnnotationViewSet(
         payload = serializers.AnnotationCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         annotation = create_annotation(reviewer=request.user, **payload.validated_data)
-        return _annotation_response(request, annotation, status.HTTP_201_CREATED)
+        return _annotation_response(request, annotation, status.HTTP_201_CREATED, reload=False)
 
     @extend_schema(
         summary="Edit your annotation's judgment (needs If-Match or version)",
@@ -299,6 +309,22 @@ class DocumentViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve":
             return serializers.DocumentDetailSerializer
         return serializers.DocumentSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        """Served from the cache: a body and its passages never change, and the key carries
+        the row's ``updated_at`` and ``is_current``, so an edit or a new revision is a miss.
+        Reading that version is one small query instead of the body, the passages and their
+        serialization on every request."""
+        pk = self.kwargs["pk"]
+        version = Document.objects.filter(pk=pk).values_list("updated_at", "is_current").first()
+        if version is None:
+            raise NotFound("No document with this id.")
+        key = f"api:document-detail:v1:{pk}:{version[0].isoformat()}:{int(version[1])}"
+        data = cache.get(key)
+        if data is None:
+            data = self.get_serializer(self.get_object()).data
+            cache.set(key, data, timeout=DOCUMENT_CACHE_SECONDS)
+        return Response(data)
 
     @extend_schema(
         summary="Agreement among reviewers on this document (Krippendorff's alpha)",

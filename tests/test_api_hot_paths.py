@@ -1,0 +1,135 @@
+"""The API's hot paths (token lookup, document detail, annotation create) stay correct when
+they take their shortcuts: one query for authentication, a cached document detail, a created
+annotation serialized without reading it back."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from annotator.importing import DocumentRecord, import_record
+from annotator.models import ApiToken
+from annotator.tokens import create_token, token_for_key
+
+QUOTE = "A wonderful drama is about to be staged"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+def token_client(user, scope="write") -> APIClient:
+    _, key = create_token(user, "test", scope=scope)
+    return APIClient(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+@pytest.mark.django_db
+def test_token_lookup_is_one_query_and_loads_whole_user(moderator, reviewer):
+    moderator.suspension_reason = "never suspended, just a stored value"
+    moderator.save()
+    token, key = create_token(moderator, "cli", scope="write")
+    with CaptureQueriesContext(connection) as queries:
+        found = token_for_key(key)
+        is_moderator = found.user.is_moderator
+    assert len(queries) == 1, [q["sql"] for q in queries]
+    assert is_moderator is True
+    assert (found.pk, found.scope, found.name) == (token.pk, "write", "cli")
+    assert found.user.pk == moderator.pk
+    assert found.user.suspension_reason == "never suspended, just a stored value"
+    # Datetimes come back aware on every database (SQLite stores them as text).
+    assert found.created_at == token.created_at
+    assert found.created_at.tzinfo is not None
+    assert found.user.date_joined == moderator.date_joined
+
+    _, reviewer_key = create_token(reviewer, "cli")
+    assert token_for_key(reviewer_key).user.is_moderator is False
+    assert token_for_key(key + "x") is None
+    assert token_for_key("not ascii ✓") is None
+
+
+@pytest.mark.django_db
+def test_moderator_rights_follow_the_token_user(moderator, reviewer):
+    assert token_client(moderator).get("/api/v1/moderation-actions/").status_code == 200
+    assert token_client(reviewer).get("/api/v1/moderation-actions/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_revoked_token_and_last_used(reviewer):
+    token, key = create_token(reviewer, "cli")
+    client = APIClient(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.get("/api/v1/me/").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=token.last_used_at)
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 401
+    assert "revoked" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_created_annotation_response_equals_a_fresh_read(seeded, reviewer):
+    client = token_client(reviewer)
+    doc = seeded["001"]
+    quote = "好戲開始嘍"
+    start = doc.body.index(quote)
+    response = client.post(
+        "/api/v1/annotations/",
+        {
+            "document": doc.pk,
+            "start": start,
+            "end": start + len(quote),
+            "exact": quote,
+            "reliability": 1,
+            # Given out of the taxonomy's order: the answer lists them in its order.
+            "flags": ["unsourced-number", "misattributed-quote"],
+            "note": "No source given 🚩",
+            "evidence": ["https://example.org/a"],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    created = response.json()
+    fresh = client.get(f"/api/v1/annotations/{created['id']}/")
+    assert fresh.status_code == 200
+    assert created == fresh.json()
+    assert response["ETag"] == fresh["ETag"] == '"1"'
+    assert sorted(created["flags"]) == ["misattributed-quote", "unsourced-number"]
+
+
+@pytest.mark.django_db
+def test_document_detail_cache_follows_edits_and_revisions(seeded, reviewer):
+    client = token_client(reviewer, scope="export")
+    doc = seeded["000"]
+    first = client.get(f"/api/v1/documents/{doc.pk}/")
+    assert first.status_code == 200
+    assert first.json()["title"] == doc.title
+    assert QUOTE in first.json()["body"]
+    assert len(first.json()["passages"]) == doc.passages.count()
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(f"/api/v1/documents/{doc.pk}/")
+    assert again.json() == first.json()
+    assert not any("annotator_passage" in q["sql"] for q in queries), "served from the cache"
+
+    doc.title = "Retitled by an editor"
+    doc.save()
+    assert client.get(f"/api/v1/documents/{doc.pk}/").json()["title"] == "Retitled by an editor"
+
+    outcome = import_record(
+        DocumentRecord(body=doc.body + "\n\nA corrected closing line.", origin=doc.origin)
+    )
+    assert outcome.document.previous_id == doc.pk
+    old = client.get(f"/api/v1/documents/{doc.pk}/").json()
+    assert old["is_current"] is False
+    new = client.get(f"/api/v1/documents/{outcome.document.pk}/").json()
+    assert new["is_current"] is True
+    assert new["body"].endswith("A corrected closing line.")
+
+
+@pytest.mark.django_db
+def test_unknown_document_is_a_clear_404(reviewer):
+    response = token_client(reviewer).get("/api/v1/documents/999999/")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "No document with this id."
