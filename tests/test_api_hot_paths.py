@@ -133,3 +133,93 @@ def test_unknown_document_is_a_clear_404(reviewer):
     response = token_client(reviewer).get("/api/v1/documents/999999/")
     assert response.status_code == 404
     assert response.json()["detail"] == "No document with this id."
+
+
+def _expected_visible(rows, own_active) -> set[int]:
+    """The blind-review rule, restated in Python over plain values."""
+    visible = set()
+    for row in rows:
+        if row.kind == "passage":
+            hit = any(a.passage_id == row.passage_id for a in own_active)
+        elif row.kind == "span":
+            hit = any(
+                (a.document_id, a.start, a.end) == (row.document_id, row.start, row.end)
+                for a in own_active
+            )
+        else:
+            hit = any(a.claim_id is not None and a.claim_id == row.claim_id for a in own_active)
+        if hit:
+            visible.add(row.pk)
+    return visible
+
+
+@pytest.mark.django_db
+def test_consensus_visibility_matches_the_blind_review_rule(
+    seeded, reviewer, other_reviewer, third_reviewer
+):
+    from annotator.annotations import create_annotation, withdraw_annotation
+    from annotator.models import Annotation, Claim, Consensus
+
+    english, chinese = seeded["000"], seeded["001"]
+    claim = Claim.objects.create(text="Mao: a wonderful drama is about to be staged")
+    quote_en, quote_zh = QUOTE, "好戲開始嘍"
+    en_start, zh_start = english.body.index(quote_en), chinese.body.index(quote_zh)
+    # alice: the quote in English, linked to the claim; a nearby span she later withdraws.
+    create_annotation(
+        reviewer=reviewer, document=english, start=en_start, end=en_start + len(quote_en),
+        reliability=1, claim=claim,
+    )  # fmt: skip
+    withdrawn = create_annotation(
+        reviewer=reviewer, document=chinese, start=0, end=5, reliability=3
+    )
+    withdraw_annotation(withdrawn, by=reviewer, expected_version=1)
+    # bob: the Chinese quote linked to the same claim, plus the span alice withdrew.
+    create_annotation(
+        reviewer=other_reviewer, document=chinese, start=zh_start,
+        end=zh_start + len(quote_zh), reliability=2, claim=claim,
+    )  # fmt: skip
+    create_annotation(reviewer=other_reviewer, document=chinese, start=0, end=5, reliability=4)
+    # chen: a different span in alice's passage (same passage group, other span group).
+    create_annotation(
+        reviewer=third_reviewer, document=english, start=en_start, end=en_start + 5,
+        reliability=5,
+    )  # fmt: skip
+
+    rows = list(Consensus.objects.all())
+    assert {row.kind for row in rows} == {"passage", "span", "claim"}
+    for user in (reviewer, other_reviewer, third_reviewer):
+        own = list(Annotation.objects.filter(reviewer=user, status="active"))
+        expected = _expected_visible(rows, own)
+        response = token_client(user).get("/api/v1/consensus/", {"page_size": 500})
+        assert response.status_code == 200
+        assert {row["id"] for row in response.json()["results"]} == expected, user.username
+        assert expected, "every reviewer here sees something"
+
+
+@pytest.mark.django_db
+def test_consensus_serializer_matches_drf_model_serializer(seeded, reviewer, moderator):
+    from rest_framework import serializers as drf
+
+    from annotator.annotations import create_annotation
+    from annotator.api.serializers import ConsensusSerializer
+    from annotator.consensus import adjudicate
+    from annotator.models import Claim, Consensus
+
+    class Reference(ConsensusSerializer):
+        to_representation = drf.ModelSerializer.to_representation
+
+    doc = seeded["001"]
+    claim = Claim.objects.create(text="好戲開始嘍 🎭")
+    create_annotation(
+        reviewer=reviewer, document=doc, start=0, end=3, reliability=2, claim=claim,
+        flags=["misattributed-quote"],
+    )  # fmt: skip
+    create_annotation(reviewer=reviewer, document=doc, start=4, end=9, flags=["loaded-language"])
+    row = Consensus.objects.filter(kind="claim").get()
+    adjudicate(
+        row, moderator=moderator, reliability=1, flags=["misattributed-quote"], reason="checked"
+    )
+    rows = list(Consensus.objects.all())
+    assert any(r.median_reliability is None for r in rows), "a row without ratings"
+    assert any(r.adjudicated_at is not None for r in rows), "an adjudicated row"
+    assert ConsensusSerializer(rows, many=True).data == Reference(rows, many=True).data

@@ -5,7 +5,11 @@ passage, a span or a claim only once they have an active annotation of their own
 group. Moderators (and the superuser) see every row.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import functools
+
+from django.db import connection
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from annotator.models import Annotation, AnnotationStatus, Consensus
 from annotator.visibility import blind_review_enabled
@@ -21,21 +25,48 @@ def visible_consensus(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def consensus_involving(queryset: QuerySet, reviewer_id: int) -> QuerySet:
-    """Consensus rows of groups in which ``reviewer_id`` has an active annotation."""
-    own = Annotation.objects.filter(reviewer_id=reviewer_id, status=AnnotationStatus.ACTIVE)
+    """Consensus rows of groups in which ``reviewer_id`` has an active annotation.
+
+    ``queryset`` must select from the consensus table itself (not a subquery of it): the
+    condition is SQL written once, because built from ORM expressions (three correlated
+    EXISTS) it cost about 1.5 ms of Python per request on every consensus read and export,
+    more than the database took to run it.
+    """
     return queryset.filter(
-        (Q(kind=Consensus.Kind.PASSAGE) & Q(Exists(own.filter(passage_id=OuterRef("passage_id")))))
-        | (
-            Q(kind=Consensus.Kind.SPAN)
-            & Q(
-                Exists(
-                    own.filter(
-                        document_id=OuterRef("document_id"),
-                        start=OuterRef("start"),
-                        end=OuterRef("end"),
-                    )
-                )
-            )
+        # Identifiers and literals come from the models and their enums; the id is a parameter.
+        RawSQL(  # noqa: S611
+            _involving_sql(connection.vendor), [reviewer_id] * 3, output_field=BooleanField()
         )
-        | (Q(kind=Consensus.Kind.CLAIM) & Q(Exists(own.filter(claim_id=OuterRef("claim_id")))))
+    )
+
+
+@functools.cache
+def _involving_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    consensus = quote(Consensus._meta.db_table)
+    annotations = quote(Annotation._meta.db_table)
+
+    def column(model, name):
+        return quote(model._meta.get_field(name).column)
+
+    def own(*selected):
+        return (
+            f"SELECT {', '.join(selected)} FROM {annotations} own"  # noqa: S608
+            f" WHERE own.{column(Annotation, 'reviewer')} = %s"
+            f" AND own.{column(Annotation, 'status')} = '{AnnotationStatus.ACTIVE}'"
+        )
+
+    kind, passage, claim = (
+        f"{consensus}.{column(Consensus, name)}" for name in ("kind", "passage", "claim")
+    )
+    same_span = " AND ".join(
+        f"own.{column(Annotation, name)} = {consensus}.{column(Consensus, name)}"
+        for name in ("document", "start", "end")
+    )
+    return (
+        f"(({kind} = '{Consensus.Kind.PASSAGE}'"
+        f" AND {passage} IN ({own('own.' + column(Annotation, 'passage'))}))"
+        f" OR ({kind} = '{Consensus.Kind.SPAN}' AND EXISTS ({own('1')} AND {same_span}))"
+        f" OR ({kind} = '{Consensus.Kind.CLAIM}'"
+        f" AND {claim} IN ({own('own.' + column(Annotation, 'claim'))})))"
     )
