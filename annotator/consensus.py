@@ -33,6 +33,7 @@ content changes.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -41,7 +42,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -54,7 +55,9 @@ from .models import (
     Consensus,
     ConsensusStatus,
     Document,
+    FlagType,
     Passage,
+    User,
 )
 
 RATING_SCALE = (1, 2, 3, 4, 5)
@@ -407,36 +410,84 @@ def _lock_rows(groups: list[GroupRef]) -> list[tuple[GroupRef, Consensus]]:
     return [(group, rows[group.key]) for group in groups]
 
 
-def _load_few_judgments(queryset) -> list[Judgment]:
-    """``load_judgments`` for a few rows: on PostgreSQL one query, flag slugs in an array.
-
-    (For the whole corpus the two-query form is faster: no grouping of a large join.)
-    """
-    if connections[queryset.db].vendor != "postgresql":
-        return load_judgments(queryset)
-    from django.contrib.postgres.aggregates import ArrayAgg
-
-    slugs = ArrayAgg("flags__slug", filter=Q(flags__isnull=False), default=[])
-    rows = queryset.counted().order_by().annotate(flag_slugs=slugs)
-    return [
-        Judgment(pk, reviewer, rating, frozenset(flags), doc, passage, start, end, claim)
-        for pk, reviewer, rating, doc, passage, start, end, claim, flags in rows.values_list(
-            *_JUDGMENT_COLUMNS, "flag_slugs"
-        )
-    ]
-
-
 def _group_members(groups: list[GroupRef]) -> dict[str, list[Judgment]]:
     """The counted annotations of each group, read together and split by group key."""
     members: dict[str, list[Judgment]] = {group.key: [] for group in groups}
-    condition = Q()
-    for group in groups:
-        condition |= group.annotation_filter()
-    for judgment in _load_few_judgments(Annotation.objects.filter(condition)):
+    if connection.vendor == "postgresql":
+        judgments = _judgments_in_groups_sql(groups)
+    else:
+        condition = Q()
+        for group in groups:
+            condition |= group.annotation_filter()
+        judgments = load_judgments(Annotation.objects.filter(condition))
+    for judgment in judgments:
         for key in _group_keys(judgment):
             if key in members:
                 members[key].append(judgment)
     return members
+
+
+def _judgments_in_groups_sql(groups: list[GroupRef]) -> list[Judgment]:
+    """``load_judgments`` for a few groups on PostgreSQL: one query, flag slugs in an array.
+
+    This runs inside every annotation write. Written with the ORM (an OR of the groups'
+    filters, a join to the user, an ``ArrayAgg`` with GROUP BY), compiling it cost about 2 ms
+    of Python per write; the SQL below is assembled from fixed pieces and runs as fast.
+    """
+    sql = _judgment_sql()
+    conditions, params = [], []
+    for group in groups:
+        if group.kind == Consensus.Kind.PASSAGE:
+            conditions.append(sql["passage"])
+            params.append(group.passage_id)
+        elif group.kind == Consensus.Kind.SPAN:
+            conditions.append(sql["span"])
+            params += [group.document_id, group.start, group.end]
+        else:
+            conditions.append(sql["claim"])
+            params.append(group.claim_id)
+    if not conditions:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql['select']} AND ({' OR '.join(conditions)})", params)
+        return [
+            Judgment(pk, reviewer, rating, frozenset(flags), doc, passage, start, end, claim)
+            for pk, reviewer, rating, doc, passage, start, end, claim, flags in cursor.fetchall()
+        ]
+
+
+@functools.cache
+def _judgment_sql() -> dict[str, str]:
+    """The pieces of ``_judgments_in_groups_sql``; identifiers come from the models."""
+    quote = connection.ops.quote_name
+
+    def table(model):
+        return quote(model._meta.db_table)
+
+    def col(model, name, alias="a"):
+        return f"{alias}.{quote(model._meta.get_field(name).column)}"
+
+    flags = Annotation.flags.through
+    columns = ", ".join(col(Annotation, name.removesuffix("_id")) for name in _JUDGMENT_COLUMNS)
+    slugs = (
+        f"ARRAY(SELECT {col(FlagType, 'slug', 'f')} FROM {table(flags)} af"  # noqa: S608
+        f" JOIN {table(FlagType)} f ON {col(FlagType, 'id', 'f')} = {col(flags, 'flagtype', 'af')}"
+        f" WHERE {col(flags, 'annotation', 'af')} = {col(Annotation, 'id')})"
+    )
+    return {
+        "select": (
+            f"SELECT {columns}, {slugs} FROM {table(Annotation)} a"  # noqa: S608
+            f" JOIN {table(User)} u ON {col(User, 'id', 'u')} = {col(Annotation, 'reviewer')}"
+            f" WHERE {col(Annotation, 'status')} = '{AnnotationStatus.ACTIVE}'"
+            f" AND {col(User, 'is_active', 'u')}"
+        ),
+        "passage": f"{col(Annotation, 'passage')} = %s",
+        "span": (
+            f"({col(Annotation, 'document')} = %s AND {col(Annotation, 'start')} = %s"
+            f" AND {col(Annotation, 'end')} = %s)"
+        ),
+        "claim": f"{col(Annotation, 'claim')} = %s",
+    }
 
 
 # The only fields a refresh can change (see ``apply_content``).
