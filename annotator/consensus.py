@@ -59,6 +59,7 @@ from .models import (
     Passage,
     User,
 )
+from .sqlrows import ModelSQL
 
 RATING_SCALE = (1, 2, 3, 4, 5)
 
@@ -400,13 +401,20 @@ def _lock_rows(groups: list[GroupRef]) -> list[tuple[GroupRef, Consensus]]:
     """
     if not groups:
         return []
-    Consensus.objects.bulk_create([group.new_row() for group in groups], ignore_conflicts=True)
-    rows = {
-        row.key: row
-        for row in Consensus.objects.select_for_update()
-        .filter(key__in=[group.key for group in groups])
-        .order_by("key")
-    }
+    # Hand-written (annotator.sqlrows): through the ORM these two statements cost about 2 ms
+    # of Python per annotation write, twice what the database spent on them.
+    table = ModelSQL.for_model(Consensus, "c")
+    table.insert_ignoring_conflicts([group.new_row() for group in groups], unique_field="key")
+    key = table.column("key")
+    lock = connection.ops.for_update_sql() if connection.features.has_select_for_update else ""
+    keys = [group.key for group in groups]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {table.columns} FROM {table.table} c"  # noqa: S608
+            f" WHERE {key} IN ({', '.join(['%s'] * len(keys))}) ORDER BY {key} {lock}",
+            keys,
+        )
+        rows = {row.key: row for row in map(table.instance, cursor.fetchall())}
     return [(group, rows[group.key]) for group in groups]
 
 
@@ -509,7 +517,7 @@ def refresh_groups(groups: Iterable[GroupRef]) -> list[Consensus]:
         for group, row in locked:
             if apply_content(row, summarise(reviewer_voices(members[group.key]))):
                 row.updated_at = timezone.now()
-                row.save(update_fields=_REFRESHED_FIELDS)
+                ModelSQL.for_model(Consensus, "c").update(row, _REFRESHED_FIELDS)
             refreshed.append(row)
     return refreshed
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from .models import ApiToken, User
+from .sqlrows import ModelSQL
 
 KEY_PREFIX = "sra_"
 PREFIX_LENGTH = 12
@@ -56,71 +57,44 @@ def token_for_key(key: str) -> ApiToken | None:
     """The live token with this key, its user attached, or None (unknown, revoked)."""
     if not key or not key.isascii():
         return None
-    return _token_lookup().fetch(hash_key(key))
-
-
-class _TokenLookup:
-    """One hand-written query for the token, its user and the user's moderator role.
-
-    It runs on every API request. Built with the ORM, the same query cost about 1.3 ms of
-    Python to compile (the SQL itself about 0.2 ms), a large share of a 3 ms read, so the SQL
-    is assembled once from the models' metadata and rows are turned into model instances with
-    the same database converters the ORM applies (so SQLite's datetimes come back aware too).
-    """
-
-    def __init__(self):
-        quote = connection.ops.quote_name
-        self.token_fields = ApiToken._meta.concrete_fields
-        self.user_fields = User._meta.concrete_fields
-        token_table, user_table = ApiToken._meta.db_table, User._meta.db_table
-        groups = User.groups.through._meta
-        group_table = Group._meta.db_table
-        columns = [f"t.{quote(f.column)}" for f in self.token_fields]
-        columns += [f"u.{quote(f.column)}" for f in self.user_fields]
-        # Identifiers come from the models' metadata, values are parameters.
-        self.sql = (
-            f"SELECT {', '.join(columns)}, EXISTS ("  # noqa: S608
-            f"SELECT 1 FROM {quote(groups.db_table)} ug"
-            f" JOIN {quote(group_table)} g ON g.{quote('id')} = ug.{quote('group_id')}"
-            f" WHERE ug.{quote('user_id')} = u.{quote('id')} AND g.{quote('name')} = %s)"
-            f" FROM {quote(token_table)} t JOIN {quote(user_table)} u"
-            f" ON u.{quote('id')} = t.{quote('user_id')}"
-            f" WHERE t.{quote('key_hash')} = %s AND t.{quote('revoked_at')} IS NULL"
-        )
-        columns = [f.get_col(token_table) for f in self.token_fields]
-        columns += [f.get_col(user_table) for f in self.user_fields]
-        self.converters = [
-            (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
-            for col in columns
-        ]
-
-    def fetch(self, key_hash: str) -> ApiToken | None:
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, ["Moderator", key_hash])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        *values, in_moderator_group = row
-        for index, (col, converters) in enumerate(self.converters):
-            for converter in converters:
-                values[index] = converter(values[index], col, connection)
-        split = len(self.token_fields)
-        db = connection.alias
-        token = ApiToken.from_db(db, [f.attname for f in self.token_fields], values[:split])
-        user = User.from_db(db, [f.attname for f in self.user_fields], values[split:])
-        # Fills User.is_moderator's cached_property, which would otherwise query again.
-        user.__dict__["is_moderator"] = user.is_superuser or bool(in_moderator_group)
-        token.user = user
-        return token
-
-
-def _token_lookup() -> _TokenLookup:
-    return _lookup_for_vendor(connection.vendor)
+    return _fetch_token(hash_key(key))
 
 
 @functools.cache
-def _lookup_for_vendor(vendor: str) -> _TokenLookup:
-    return _TokenLookup()
+def _token_lookup_sql(vendor: str) -> str:
+    """One query for the token, its user and the user's moderator role (see ``sqlrows``).
+
+    It runs on every API request; built with the ORM it cost about 1.3 ms of Python to
+    compile, against 0.2 ms for the database to answer.
+    """
+    token, user = ModelSQL.for_model(ApiToken, "t"), ModelSQL.for_model(User, "u")
+    membership = ModelSQL.for_model(User.groups.through, "ug")
+    group = ModelSQL.for_model(Group, "g")
+    return (
+        f"SELECT {token.columns}, {user.columns}, EXISTS ("  # noqa: S608
+        f"SELECT 1 FROM {membership.table} ug JOIN {group.table} g"
+        f" ON {group.column('id')} = {membership.column('group')}"
+        f" WHERE {membership.column('user')} = {user.column('id')} AND {group.column('name')} = %s"
+        f") FROM {token.table} t JOIN {user.table} u"
+        f" ON {user.column('id')} = {token.column('user')}"
+        f" WHERE {token.column('key_hash')} = %s AND {token.column('revoked_at')} IS NULL"
+    )
+
+
+def _fetch_token(key_hash: str) -> ApiToken | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_token_lookup_sql(connection.vendor), ["Moderator", key_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token_sql = ModelSQL.for_model(ApiToken, "t")
+    split = len(token_sql.fields)
+    token = token_sql.instance(row[:split])
+    user = ModelSQL.for_model(User, "u").instance(row[split:-1])
+    # Fills User.is_moderator's cached_property, which would otherwise query again.
+    user.__dict__["is_moderator"] = user.is_superuser or bool(row[-1])
+    token.user = user
+    return token
 
 
 def is_write_token(auth) -> bool:

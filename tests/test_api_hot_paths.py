@@ -223,3 +223,37 @@ def test_consensus_serializer_matches_drf_model_serializer(seeded, reviewer, mod
     assert any(r.median_reliability is None for r in rows), "a row without ratings"
     assert any(r.adjudicated_at is not None for r in rows), "an adjudicated row"
     assert ConsensusSerializer(rows, many=True).data == Reference(rows, many=True).data
+
+
+@pytest.mark.django_db
+def test_annotation_serializer_matches_drf_model_serializer(seeded, reviewer, other_reviewer):
+    from rest_framework import serializers as drf
+    from rest_framework.test import APIRequestFactory
+
+    from annotator.annotations import create_annotation
+    from annotator.api.serializers import AnnotationSerializer
+    from annotator.models import Annotation, Claim
+
+    class Reference(AnnotationSerializer):
+        to_representation = drf.ModelSerializer.to_representation
+
+    doc = seeded["001"]
+    claim = Claim.objects.create(text="好戲開始嘍")
+    create_annotation(
+        reviewer=reviewer, document=doc, start=0, end=3, reliability=2, claim=claim,
+        flags=["misattributed-quote", "unsourced-number"], note="🚩 no source",
+        evidence=["https://example.org/a", "Archive box 12"],
+    )  # fmt: skip
+    create_annotation(
+        reviewer=other_reviewer, document=doc, start=4, end=9, flags=["loaded-language"]
+    )
+    annotations = list(
+        Annotation.objects.select_related("reviewer").prefetch_related("flags").order_by("id")
+    )
+    request = APIRequestFactory().get("/")
+    request.user = reviewer
+    context = {"request": request}
+    fast = AnnotationSerializer(annotations, many=True, context=context).data
+    assert fast == Reference(annotations, many=True, context=context).data
+    assert [row["is_own"] for row in fast] == [True, False]
+    assert list(fast[0]) == AnnotationSerializer.Meta.fields
