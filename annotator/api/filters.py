@@ -21,6 +21,22 @@ from annotator.models import (
 )
 
 
+class FilterSet(filters.FilterSet):
+    """A FilterSet whose form class is built once per class instead of on every request.
+
+    django-filter assembles a new form class for each FilterSet instance, about a quarter of
+    a millisecond per list request. Our filters' form fields depend on nothing request-specific
+    (no querysets, no user), and Django copies a form class's fields for each form instance.
+    """
+
+    def get_form_class(self):
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
+
 class IdFilter(filters.NumberFilter):
     """An integer id (NumberFilter accepts decimals, which make no sense for ids)."""
 
@@ -46,7 +62,7 @@ class SinceFilter(filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
-class AnnotationFilter(filters.FilterSet):
+class AnnotationFilter(FilterSet):
     document = IdFilter(field_name="document_id")
     passage = IdFilter(field_name="passage_id")
     source = IdFilter(field_name="document__source_id")
@@ -70,7 +86,7 @@ class AnnotationFilter(filters.FilterSet):
         )
 
 
-class ConsensusFilter(filters.FilterSet):
+class ConsensusFilter(FilterSet):
     kind = filters.ChoiceFilter(choices=Consensus.Kind.choices)
     document = IdFilter(field_name="document_id")
     passage = IdFilter(field_name="passage_id")
@@ -95,7 +111,7 @@ class ConsensusFilter(filters.FilterSet):
         return queryset.filter(flag_support__has_key=value)
 
 
-class ClaimFilter(filters.FilterSet):
+class ClaimFilter(FilterSet):
     search = filters.CharFilter(field_name="text", lookup_expr="icontains", max_length=500)
     language = filters.CharFilter(max_length=35)
     updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
@@ -105,7 +121,7 @@ class ClaimFilter(filters.FilterSet):
         fields = []
 
 
-class DocumentFilter(filters.FilterSet):
+class DocumentFilter(FilterSet):
     source = IdFilter(field_name="source_id")
     language = filters.CharFilter(max_length=35)
     current = filters.BooleanFilter(field_name="is_current")
@@ -117,7 +133,7 @@ class DocumentFilter(filters.FilterSet):
         fields = []
 
 
-class SuggestionFilter(filters.FilterSet):
+class SuggestionFilter(FilterSet):
     document = IdFilter(field_name="document_id")
     flag = filters.CharFilter(field_name="flag__slug", max_length=64)
     detector = filters.CharFilter(max_length=64)
@@ -127,7 +143,7 @@ class SuggestionFilter(filters.FilterSet):
         fields = []
 
 
-class ModerationActionFilter(filters.FilterSet):
+class ModerationActionFilter(FilterSet):
     action = filters.CharFilter(max_length=64)
     actor = IdFilter(field_name="actor_id")
     target_type = filters.CharFilter(max_length=64)
