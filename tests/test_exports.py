@@ -328,3 +328,18 @@ def test_postgresql_json_lines_equal_the_python_records(judged, reviewer):
     for fast_line, slow_line in zip(fast, slow, strict=True):
         assert list(json.loads(fast_line).items()) == list(json.loads(slow_line).items())
     assert any('"created_at" : "' in line and '+00:00"' in line for line in fast)
+
+
+@pytest.mark.django_db
+def test_fractional_median_labels_round_half_up(seeded, reviewer, other_reviewer, moderator):
+    doc = seeded["002"]
+    for user, rating in ((reviewer, 2), (other_reviewer, 3)):
+        create_annotation(reviewer=user, document=doc, start=0, end=12, reliability=rating)
+    create_annotation(reviewer=reviewer, document=doc, start=20, end=30, flags=["anachronism"])
+    rows = [json.loads(line) for line in body(logged_in(moderator).get("/api/v1/exports/consensus"))
+            .splitlines()]  # fmt: skip
+    span = next(r for r in rows if r["kind"] == "span" and r["start"] == 0)
+    assert (span["median_reliability"], span["median_label"]) == (2.5, "Unverified / mixed")
+    assert span["decided_label"] == "Unverified / mixed"
+    flags_only = next(r for r in rows if r["kind"] == "span" and r["start"] == 20)
+    assert (flags_only["median_label"], flags_only["decided_label"]) == (None, None)
