@@ -442,7 +442,7 @@ def _judgments_in_groups_sql(groups: list[GroupRef]) -> list[Judgment]:
     filters, a join to the user, an ``ArrayAgg`` with GROUP BY), compiling it cost about 2 ms
     of Python per write; the SQL below is assembled from fixed pieces and runs as fast.
     """
-    sql = _judgment_sql()
+    sql = _judgment_sql(connection.vendor)
     conditions, params = [], []
     for group in groups:
         if group.kind == Consensus.Kind.PASSAGE:
@@ -465,36 +465,27 @@ def _judgments_in_groups_sql(groups: list[GroupRef]) -> list[Judgment]:
 
 
 @functools.cache
-def _judgment_sql() -> dict[str, str]:
+def _judgment_sql(vendor: str) -> dict[str, str]:
     """The pieces of ``_judgments_in_groups_sql``; identifiers come from the models."""
-    quote = connection.ops.quote_name
-
-    def table(model):
-        return quote(model._meta.db_table)
-
-    def col(model, name, alias="a"):
-        return f"{alias}.{quote(model._meta.get_field(name).column)}"
-
-    flags = Annotation.flags.through
-    columns = ", ".join(col(Annotation, name.removesuffix("_id")) for name in _JUDGMENT_COLUMNS)
+    a, u = ModelSQL.for_model(Annotation, "a"), ModelSQL.for_model(User, "u")
+    af, f = ModelSQL.for_model(Annotation.flags.through, "af"), ModelSQL.for_model(FlagType, "f")
+    columns = ", ".join(a.column(name.removesuffix("_id")) for name in _JUDGMENT_COLUMNS)
     slugs = (
-        f"ARRAY(SELECT {col(FlagType, 'slug', 'f')} FROM {table(flags)} af"  # noqa: S608
-        f" JOIN {table(FlagType)} f ON {col(FlagType, 'id', 'f')} = {col(flags, 'flagtype', 'af')}"
-        f" WHERE {col(flags, 'annotation', 'af')} = {col(Annotation, 'id')})"
+        f"ARRAY(SELECT {f.column('slug')} FROM {af.table} af"  # noqa: S608
+        f" JOIN {f.table} f ON {f.column('id')} = {af.column('flagtype')}"
+        f" WHERE {af.column('annotation')} = {a.column('id')})"
     )
     return {
         "select": (
-            f"SELECT {columns}, {slugs} FROM {table(Annotation)} a"  # noqa: S608
-            f" JOIN {table(User)} u ON {col(User, 'id', 'u')} = {col(Annotation, 'reviewer')}"
-            f" WHERE {col(Annotation, 'status')} = '{AnnotationStatus.ACTIVE}'"
-            f" AND {col(User, 'is_active', 'u')}"
+            f"SELECT {columns}, {slugs} FROM {a.table} a"  # noqa: S608
+            f" JOIN {u.table} u ON {u.column('id')} = {a.column('reviewer')}"
+            f" WHERE {a.column('status')} = '{AnnotationStatus.ACTIVE}'"
+            f" AND {u.column('is_active')}"
         ),
-        "passage": f"{col(Annotation, 'passage')} = %s",
-        "span": (
-            f"({col(Annotation, 'document')} = %s AND {col(Annotation, 'start')} = %s"
-            f" AND {col(Annotation, 'end')} = %s)"
-        ),
-        "claim": f"{col(Annotation, 'claim')} = %s",
+        "passage": f"{a.column('passage')} = %s",
+        "span": f"({a.column('document')} = %s AND {a.column('start')} = %s"
+        f" AND {a.column('end')} = %s)",
+        "claim": f"{a.column('claim')} = %s",
     }
 
 

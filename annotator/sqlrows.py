@@ -18,24 +18,28 @@ from django.db.models import Model
 
 
 class ModelSQL:
-    """SQL pieces for one model under one table alias, for the current database vendor."""
+    """SQL pieces for one model under one table alias, for the current database vendor.
 
-    def __init__(self, model: type[Model], alias: str):
+    Without an alias, columns are qualified by the table's own name: for conditions added to
+    an ORM query on that table (``RawSQL``), which refer to its columns that way.
+    """
+
+    def __init__(self, model: type[Model], alias: str | None = None):
         quote = connection.ops.quote_name
         self.model = model
-        self.alias = alias
         self.table = quote(model._meta.db_table)
+        self.alias = alias or self.table
         self.fields = list(model._meta.concrete_fields)
         self.attnames = [field.attname for field in self.fields]
-        self.columns = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
+        self.columns = ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
         self._converters = []
         for field in self.fields:
-            col = field.get_col(alias)
+            col = field.get_col(alias or model._meta.db_table)
             converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
             self._converters.append((col, converters))
 
     @classmethod
-    def for_model(cls, model: type[Model], alias: str) -> ModelSQL:
+    def for_model(cls, model: type[Model], alias: str | None = None) -> ModelSQL:
         return _model_sql(model, alias, connection.vendor)
 
     def column(self, name: str) -> str:
@@ -90,5 +94,5 @@ class ModelSQL:
 
 
 @functools.cache
-def _model_sql(model: type[Model], alias: str, vendor: str) -> ModelSQL:
+def _model_sql(model: type[Model], alias: str | None, vendor: str) -> ModelSQL:
     return ModelSQL(model, alias)

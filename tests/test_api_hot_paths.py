@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers as drf
 from rest_framework.test import APIClient
 
 from annotator.importing import DocumentRecord, import_record
@@ -196,18 +197,24 @@ def test_consensus_visibility_matches_the_blind_review_rule(
         assert expected, "every reviewer here sees something"
 
 
+def with_drf_representation(serializer_class):
+    """The serializer with DRF's own ``ModelSerializer.to_representation``: the reference that
+    a hand-written ``to_representation`` must reproduce."""
+    return type(
+        f"Reference{serializer_class.__name__}",
+        (serializer_class,),
+        {"to_representation": drf.ModelSerializer.to_representation},
+    )
+
+
 @pytest.mark.django_db
 def test_consensus_serializer_matches_drf_model_serializer(seeded, reviewer, moderator):
-    from rest_framework import serializers as drf
-
     from annotator.annotations import create_annotation
     from annotator.api.serializers import ConsensusSerializer
     from annotator.consensus import adjudicate
     from annotator.models import Claim, Consensus
 
-    class Reference(ConsensusSerializer):
-        to_representation = drf.ModelSerializer.to_representation
-
+    Reference = with_drf_representation(ConsensusSerializer)
     doc = seeded["001"]
     claim = Claim.objects.create(text="好戲開始嘍 🎭")
     create_annotation(
@@ -227,16 +234,13 @@ def test_consensus_serializer_matches_drf_model_serializer(seeded, reviewer, mod
 
 @pytest.mark.django_db
 def test_annotation_serializer_matches_drf_model_serializer(seeded, reviewer, other_reviewer):
-    from rest_framework import serializers as drf
     from rest_framework.test import APIRequestFactory
 
     from annotator.annotations import create_annotation
     from annotator.api.serializers import AnnotationSerializer
     from annotator.models import Annotation, Claim
 
-    class Reference(AnnotationSerializer):
-        to_representation = drf.ModelSerializer.to_representation
-
+    Reference = with_drf_representation(AnnotationSerializer)
     doc = seeded["001"]
     claim = Claim.objects.create(text="好戲開始嘍")
     create_annotation(

@@ -12,6 +12,7 @@ from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from annotator.models import Annotation, AnnotationStatus, Consensus
+from annotator.sqlrows import ModelSQL
 from annotator.visibility import blind_review_enabled
 
 
@@ -42,31 +43,24 @@ def consensus_involving(queryset: QuerySet, reviewer_id: int) -> QuerySet:
 
 @functools.cache
 def _involving_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
-    consensus = quote(Consensus._meta.db_table)
-    annotations = quote(Annotation._meta.db_table)
+    consensus = ModelSQL.for_model(Consensus)  # the outer query's table, by its own name
+    own = ModelSQL.for_model(Annotation, "own")
 
-    def column(model, name):
-        return quote(model._meta.get_field(name).column)
-
-    def own(*selected):
+    def own_rows(selected: str) -> str:
         return (
-            f"SELECT {', '.join(selected)} FROM {annotations} own"  # noqa: S608
-            f" WHERE own.{column(Annotation, 'reviewer')} = %s"
-            f" AND own.{column(Annotation, 'status')} = '{AnnotationStatus.ACTIVE}'"
+            f"SELECT {selected} FROM {own.table} own"  # noqa: S608
+            f" WHERE {own.column('reviewer')} = %s"
+            f" AND {own.column('status')} = '{AnnotationStatus.ACTIVE}'"
         )
 
-    kind, passage, claim = (
-        f"{consensus}.{column(Consensus, name)}" for name in ("kind", "passage", "claim")
-    )
+    kind = consensus.column("kind")
     same_span = " AND ".join(
-        f"own.{column(Annotation, name)} = {consensus}.{column(Consensus, name)}"
-        for name in ("document", "start", "end")
+        f"{own.column(name)} = {consensus.column(name)}" for name in ("document", "start", "end")
     )
     return (
         f"(({kind} = '{Consensus.Kind.PASSAGE}'"
-        f" AND {passage} IN ({own('own.' + column(Annotation, 'passage'))}))"
-        f" OR ({kind} = '{Consensus.Kind.SPAN}' AND EXISTS ({own('1')} AND {same_span}))"
+        f" AND {consensus.column('passage')} IN ({own_rows(own.column('passage'))}))"
+        f" OR ({kind} = '{Consensus.Kind.SPAN}' AND EXISTS ({own_rows('1')} AND {same_span}))"
         f" OR ({kind} = '{Consensus.Kind.CLAIM}'"
-        f" AND {claim} IN ({own('own.' + column(Annotation, 'claim'))})))"
+        f" AND {consensus.column('claim')} IN ({own_rows(own.column('claim'))})))"
     )
