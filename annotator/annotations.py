@@ -5,17 +5,23 @@ affected consensus rows change together or not at all. Views and serializers cal
 functions and translate ``AnnotationInputError`` into a 400 that names the field.
 """
 
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import consensus
+from .errors import AnnotationInputError, NotAllowedError, StaleVersionError
+from .judgments import (
+    clean_evidence,
+    clean_flags,
+    clean_note,
+    clean_reliability,
+    passage_for_offset,
+    require_judgment,
+    resolve_anchor,
+    resolve_claim,
+)
 from .models import (
     Annotation,
     AnnotationRevision,
@@ -23,161 +29,7 @@ from .models import (
     Claim,
     Document,
     FlagType,
-    Passage,
-    Reliability,
 )
-from .text import quote_selector
-
-
-class AnnotationInputError(Exception):
-    """Input the service refuses; ``errors`` maps each field name to a list of messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items()))
-        self.errors = errors
-
-
-class StaleVersionError(Exception):
-    """The client edited an older version than the stored one (optimistic concurrency)."""
-
-    def __init__(self, current_version: int):
-        super().__init__(
-            f"The annotation changed since you loaded it (now version {current_version})."
-        )
-        self.current_version = current_version
-
-
-class NotAllowedError(Exception):
-    """The acting user may not make this change."""
-
-
-def _product_setting(name: str):
-    return settings.ANNOTATOR[name]
-
-
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?!\s)")
-_url_validator = URLValidator(schemes=["http", "https"])
-
-
-def clean_evidence(evidence) -> list[str]:
-    """Evidence is a list of http(s) URLs or plain-text citations; other URL schemes are refused."""
-    if evidence is None:
-        return []
-    if isinstance(evidence, str) or not isinstance(evidence, Sequence):
-        raise AnnotationInputError({"evidence": ["Must be a list of URLs or citations."]})
-    limit = _product_setting("MAX_EVIDENCE_ITEMS")
-    if len(evidence) > limit:
-        raise AnnotationInputError({"evidence": [f"At most {limit} items are allowed."]})
-    cleaned: list[str] = []
-    for position, item in enumerate(evidence):
-        if not isinstance(item, str):
-            raise AnnotationInputError({"evidence": [f"Item {position} must be a string."]})
-        item = item.strip()
-        if not item:
-            continue
-        if len(item) > 2000:
-            raise AnnotationInputError({"evidence": [f"Item {position} is over 2000 characters."]})
-        if _SCHEME.match(item):
-            try:
-                _url_validator(item)
-            except ValidationError:
-                raise AnnotationInputError(
-                    {"evidence": [f"Item {position} must be an http(s) URL or a plain citation."]}
-                ) from None
-        cleaned.append(item)
-    return cleaned
-
-
-def clean_flags(flags: Iterable) -> list[FlagType]:
-    slugs = []
-    for flag in flags or ():
-        slug = flag.slug if isinstance(flag, FlagType) else flag
-        if not isinstance(slug, str):
-            raise AnnotationInputError({"flags": ["Each flag must be a flag slug (a string)."]})
-        if slug not in slugs:
-            slugs.append(slug)
-    if not slugs:
-        return []
-    found = {flag.slug: flag for flag in FlagType.objects.filter(slug__in=slugs)}
-    unknown = [slug for slug in slugs if slug not in found]
-    if unknown:
-        raise AnnotationInputError({"flags": [f"Unknown flag: {', '.join(unknown)}."]})
-    retired = [slug for slug in slugs if not found[slug].is_active]
-    if retired:
-        raise AnnotationInputError({"flags": [f"Retired flag: {', '.join(retired)}."]})
-    return [found[slug] for slug in slugs]
-
-
-def clean_reliability(value) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise AnnotationInputError({"reliability": ["Must be an integer from 1 to 5, or empty."]})
-    try:
-        number = int(value)
-    except ValueError:
-        raise AnnotationInputError(
-            {"reliability": ["Must be an integer from 1 to 5, or empty."]}
-        ) from None
-    if number not in Reliability.values:
-        raise AnnotationInputError({"reliability": [f"{number} is outside the scale 1 to 5."]})
-    return number
-
-
-def clean_note(note) -> str:
-    note = "" if note is None else note
-    if not isinstance(note, str):
-        raise AnnotationInputError({"note": ["Must be text."]})
-    limit = _product_setting("MAX_NOTE_LENGTH")
-    if len(note) > limit:
-        raise AnnotationInputError({"note": [f"At most {limit} characters (got {len(note)})."]})
-    return note
-
-
-@dataclass(frozen=True)
-class Anchor:
-    start: int
-    end: int
-    exact: str
-    prefix: str
-    suffix: str
-
-
-def resolve_anchor(
-    document: Document,
-    start,
-    end,
-    exact: str | None = None,
-    prefix: str | None = None,
-    suffix: str | None = None,
-) -> Anchor:
-    """Check code-point offsets against the NFC body; ``exact`` (if given) must match them."""
-    errors: dict[str, list[str]] = {}
-    length = len(document.body)
-    for name, value in (("start", start), ("end", end)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            errors[name] = ["Must be an integer (a Unicode code point offset)."]
-        elif value < 0 or value > length:
-            errors[name] = [f"{value} is outside the document (0 to {length})."]
-    if not errors and end <= start:
-        errors["end"] = [f"Must be greater than start ({start})."]
-    if errors:
-        raise AnnotationInputError(errors)
-    selector = quote_selector(document.body, start, end, _product_setting("QUOTE_CONTEXT"))
-    if exact is not None and exact != selector.exact:
-        raise AnnotationInputError(
-            {"exact": [f"Does not match the document text at {start}–{end}: {selector.exact!r}."]}
-        )
-    if prefix is not None and prefix and not selector.prefix.endswith(prefix):
-        raise AnnotationInputError({"prefix": ["Does not match the text before the span."]})
-    if suffix is not None and suffix and not selector.suffix.startswith(suffix):
-        raise AnnotationInputError({"suffix": ["Does not match the text after the span."]})
-    return Anchor(start, end, selector.exact, selector.prefix, selector.suffix)
-
-
-def passage_for_offset(document: Document, offset: int) -> Passage | None:
-    """The passage containing ``offset``, or the last one starting before it."""
-    return Passage.objects.filter(document=document, start__lte=offset).order_by("-start").first()
 
 
 def snapshot(annotation: Annotation, flags: Iterable[str] | None = None) -> dict:
@@ -215,22 +67,6 @@ def _record(
         after=after,
     )
     return after
-
-
-def _resolve_claim(claim: Claim | None) -> Claim | None:
-    """Follow merges so that new links always go to the surviving claim."""
-    seen = set()
-    while claim is not None and claim.merged_into_id is not None and claim.pk not in seen:
-        seen.add(claim.pk)
-        claim = claim.merged_into
-    return claim
-
-
-def _require_judgment(reliability, flags) -> None:
-    if reliability is None and not flags:
-        raise AnnotationInputError(
-            {"reliability": ["Give a reliability rating, at least one flag, or both."]}
-        )
 
 
 def _add_flags(annotation: Annotation, flags: Iterable[FlagType]) -> None:
@@ -292,10 +128,10 @@ def create_annotation(
     anchor = resolve_anchor(document, start, end, exact, prefix, suffix)
     reliability = clean_reliability(reliability)
     flag_objects = clean_flags(flags)
-    _require_judgment(reliability, flag_objects)
+    require_judgment(reliability, flag_objects)
     note = clean_note(note)
     evidence = clean_evidence(evidence)
-    claim = _resolve_claim(claim)
+    claim = resolve_claim(claim)
 
     # One active annotation per reviewer and span: the database constraint
     # (annotation_one_active_per_reviewer_span) refuses a duplicate, concurrent or not, and
@@ -381,13 +217,13 @@ def update_annotation(
         if reliability is not _UNSET:
             locked.reliability = clean_reliability(reliability)
         flag_objects = clean_flags(flags) if flags is not _UNSET else current_flags
-        _require_judgment(locked.reliability, flag_objects)
+        require_judgment(locked.reliability, flag_objects)
         if note is not _UNSET:
             locked.note = clean_note(note)
         if evidence is not _UNSET:
             locked.evidence = clean_evidence(evidence)
         if claim is not _UNSET:
-            locked.claim = _resolve_claim(claim)
+            locked.claim = resolve_claim(claim)
         locked.version += 1
         locked.updated_at = timezone.now()
         locked.save()

@@ -14,8 +14,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import consensus
-from .annotations import AnnotationInputError, change_status, snapshot
+from .agreement import reviewer_calibration
+from .annotations import change_status, snapshot
 from .audit import record_action
+from .consensus import SAVED_FIELDS as CONSENSUS_FIELDS
+from .errors import AnnotationInputError, NotAllowedError
+from .judgments import clean_flags, clean_reliability
 from .models import (
     Annotation,
     AnnotationRevision,
@@ -256,6 +260,70 @@ def restore_flag(flag: FlagType, *, moderator, reason: str) -> FlagType:
     return _set_flag_active(flag, active=True, moderator=moderator, reason=reason)
 
 
+def adjudicate(
+    consensus: Consensus, *, moderator, reliability: int | None, flags: list[str], reason: str
+) -> Consensus:
+    """A moderator's decision for a group: overrides the computed status until the group changes."""
+    if not getattr(moderator, "is_moderator", False) or not moderator.is_active:
+        raise NotAllowedError("Only moderators can adjudicate consensus.")
+    errors: dict[str, list[str]] = {}
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        errors["reason"] = ["A reason is required for an adjudication."]
+    try:
+        reliability = clean_reliability(reliability)
+    except AnnotationInputError as error:
+        errors.update(error.errors)
+        reliability = None
+    slugs: list[str] = []
+    if flags is not None and (isinstance(flags, str) or not isinstance(flags, Iterable)):
+        errors["flags"] = ["Must be a list of flag slugs."]
+    else:
+        try:
+            slugs = sorted(flag.slug for flag in clean_flags(flags or ()))
+        except AnnotationInputError as error:
+            errors.update(error.errors)
+    if not errors and reliability is None and not slugs:
+        errors["reliability"] = ["Give a reliability rating, at least one flag, or both."]
+    if errors:
+        raise AnnotationInputError(errors)
+
+    with transaction.atomic():
+        row = Consensus.objects.select_for_update().get(pk=consensus.pk)
+        previous = {
+            "status": row.status,
+            "reliability": row.adjudicated_reliability,
+            "flags": list(row.adjudicated_flags),
+            "stale": row.adjudication_stale,
+        }
+        row.adjudicated_reliability = reliability
+        row.adjudicated_flags = slugs
+        row.adjudication_reason = reason
+        row.adjudicated_by = moderator
+        row.adjudicated_at = timezone.now()
+        row.adjudication_stale = False
+        row.status = ConsensusStatus.ADJUDICATED
+        row.updated_at = row.adjudicated_at
+        row.save(update_fields=CONSENSUS_FIELDS)
+        record_action(
+            actor=moderator,
+            action="adjudicate",
+            target=row,
+            reason=reason,
+            details={
+                "key": row.key,
+                "reliability": reliability,
+                "flags": slugs,
+                "previous": previous,
+                "computed_status": row.computed_status,
+                "reviewer_count": row.reviewer_count,
+                "median_reliability": row.median_reliability,
+                "flag_support": row.flag_support,
+            },
+        )
+    return row
+
+
 # --- The moderation queue ---------------------------------------------------------------------
 
 QUEUE_LIMIT = 50
@@ -313,7 +381,7 @@ def moderation_queue(limit: int = QUEUE_LIMIT) -> dict:
         .prefetch_related("flags")
         .order_by("-updated_at", "-pk")
     )
-    calibration = consensus.reviewer_calibration()
+    calibration = reviewer_calibration()
     low, threshold = low_calibration(calibration)
     detectors = detector_stats()
     return {

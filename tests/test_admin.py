@@ -482,7 +482,7 @@ def test_moderation_queue_lists_what_needs_attention(mod_client, three_on_mao, s
 def test_a_stale_adjudication_returns_to_the_queue(mod_client, three_on_mao, seeded, moderator):
     first = three_on_mao[0]
     group = Consensus.objects.get(key=consensus.span_key(first.document_id, first.start, first.end))
-    consensus.adjudicate(
+    moderation.adjudicate(
         group, moderator=moderator, reliability=1, flags=["misattributed-quote"], reason="sourced"
     )
     queue = mod_client.get(reverse("admin:annotator_moderation_queue")).context["queue"]

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from annotator import consensus
+from annotator import consensus, moderation
 from annotator.agreement import (
     corpus_agreement,
     document_agreement,
@@ -181,7 +181,7 @@ def test_source_summary_with_counts(twelve_passages, moderator):
         rate_passage(reviewer, passages[2], rating)  # disputed, median 3
     rate_passage(reviewers[0], passages[3], 5, flags=["loaded-language"])  # pending
     row = consensus.consensus_for_passage(passages[1])
-    consensus.adjudicate(row, moderator=moderator, reliability=5, flags=[], reason="Checked.")
+    moderation.adjudicate(row, moderator=moderator, reliability=5, flags=[], reason="Checked.")
     summary = source_summary(twelve_passages.source)
     assert summary["name"] == "Example Press" and summary["documents"] == 1
     assert (summary["passages"], summary["passages_judged"], summary["decided_passages"]) == (
@@ -199,4 +199,4 @@ def test_source_summary_with_counts(twelve_passages, moderator):
     assert summary["flag_passages"] == {"unsupported-claim": 1}
     assert summary["share_with_agreed_flag"] == pytest.approx(1 / 3, abs=1e-4)
     assert not math.isnan(summary["agreement"]["alpha"])
-    assert consensus.source_summary(Source.objects.get(name="Example Press"))["passages"] == 12
+    assert source_summary(Source.objects.get(name="Example Press"))["passages"] == 12

@@ -3,13 +3,11 @@
 import pytest
 
 from annotator.annotations import (
-    AnnotationInputError,
-    NotAllowedError,
-    StaleVersionError,
     create_annotation,
     update_annotation,
     withdraw_annotation,
 )
+from annotator.errors import AnnotationInputError, NotAllowedError, StaleVersionError
 from annotator.importing import DocumentRecord, import_record
 from annotator.models import AnnotationRevision, Claim
 

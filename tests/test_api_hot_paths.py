@@ -211,8 +211,8 @@ def with_drf_representation(serializer_class):
 def test_consensus_serializer_matches_drf_model_serializer(seeded, reviewer, moderator):
     from annotator.annotations import create_annotation
     from annotator.api.serializers import ConsensusSerializer
-    from annotator.consensus import adjudicate
     from annotator.models import Claim, Consensus
+    from annotator.moderation import adjudicate
 
     Reference = with_drf_representation(ConsensusSerializer)
     doc = seeded["001"]

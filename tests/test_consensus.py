@@ -3,15 +3,14 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotator import consensus
+from annotator import consensus, moderation
 from annotator.annotations import (
-    AnnotationInputError,
-    NotAllowedError,
     change_status,
     create_annotation,
     update_annotation,
     withdraw_annotation,
 )
+from annotator.errors import AnnotationInputError, NotAllowedError
 from annotator.importing import DocumentRecord, import_record
 from annotator.models import (
     AnnotationRevision,
@@ -247,7 +246,7 @@ def test_adjudication_overrides_until_the_group_changes(small_doc, reviewers, mo
     annotate(reviewers[2], small_doc, MAO_ZH, reliability=5)
     row = span_row(first)
     assert row.status == "disputed"
-    decided = consensus.adjudicate(
+    decided = moderation.adjudicate(
         row,
         moderator=moderator,
         reliability=1,
@@ -271,7 +270,7 @@ def test_adjudication_overrides_until_the_group_changes(small_doc, reviewers, mo
     assert row.status == row.computed_status == "disputed"
     assert row.adjudication_stale and row.adjudicated_reliability == 1
     assert row.adjudication_reason.startswith("No record")
-    again = consensus.adjudicate(
+    again = moderation.adjudicate(
         row, moderator=moderator, reliability=1, flags=[], reason="Re-confirmed."
     )
     assert again.status == "adjudicated" and not again.adjudication_stale
@@ -281,13 +280,13 @@ def test_adjudication_overrides_until_the_group_changes(small_doc, reviewers, mo
 def test_adjudication_validation_names_the_fields(small_doc, reviewers, moderator):
     row = span_row(annotate(reviewers[0], small_doc, MAO_ZH, reliability=1))
     with pytest.raises(AnnotationInputError) as error:
-        consensus.adjudicate(row, moderator=moderator, reliability=7, flags=["nope"], reason=" ")
+        moderation.adjudicate(row, moderator=moderator, reliability=7, flags=["nope"], reason=" ")
     assert set(error.value.errors) == {"reliability", "flags", "reason"}
     with pytest.raises(AnnotationInputError) as error:
-        consensus.adjudicate(row, moderator=moderator, reliability=None, flags=[], reason="why")
+        moderation.adjudicate(row, moderator=moderator, reliability=None, flags=[], reason="why")
     assert "reliability" in error.value.errors
     with pytest.raises(NotAllowedError):
-        consensus.adjudicate(row, moderator=reviewers[1], reliability=2, flags=[], reason="why")
+        moderation.adjudicate(row, moderator=reviewers[1], reliability=2, flags=[], reason="why")
     row.refresh_from_db()
     assert row.status == "pending" and row.adjudicated_at is None
     assert not ModerationAction.objects.exists()
@@ -336,7 +335,7 @@ def test_recompute_command_detects_and_repairs_drift(small_doc, reviewers, capsy
 
 def test_recompute_marks_a_drifted_adjudication_stale(small_doc, reviewers, moderator):
     first = annotate(reviewers[0], small_doc, MAO_ZH, reliability=2)
-    row = consensus.adjudicate(
+    row = moderation.adjudicate(
         span_row(first), moderator=moderator, reliability=2, flags=[], reason="r"
     )
     Consensus.objects.filter(pk=row.pk).update(reviewer_count=5)

@@ -8,15 +8,14 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from annotator import consensus
+from annotator import consensus, moderation
 from annotator.annotations import (
-    AnnotationInputError,
-    NotAllowedError,
     change_status,
     create_annotation,
     update_annotation,
     withdraw_annotation,
 )
+from annotator.errors import AnnotationInputError, NotAllowedError
 from annotator.importing import DocumentRecord, import_record
 from annotator.models import (
     Annotation,
@@ -128,7 +127,7 @@ def apply(world: World, op: tuple, created: list[Annotation]) -> None:
     if kind == "adjudicate":
         rows = list(Consensus.objects.order_by("key"))
         if rows:
-            consensus.adjudicate(
+            moderation.adjudicate(
                 rows[op[1] % len(rows)],
                 moderator=world.moderator,
                 reliability=op[2],

@@ -7,11 +7,11 @@ from django.db.utils import DatabaseError
 
 from annotator import consensus, moderation
 from annotator.annotations import (
-    AnnotationInputError,
     create_annotation,
     update_annotation,
     withdraw_annotation,
 )
+from annotator.errors import AnnotationInputError
 from annotator.models import (
     Annotation,
     AnnotationRevision,
@@ -202,7 +202,7 @@ def test_suspension_refusals(db, moderator, reviewer):
 def test_suspended_reviewer_cannot_annotate(seeded, reviewer, moderator):
     moderation.suspend_reviewer(reviewer, moderator=moderator, reason="spam")
     reviewer.refresh_from_db()
-    from annotator.annotations import NotAllowedError
+    from annotator.errors import NotAllowedError
 
     with pytest.raises(NotAllowedError):
         annotate(seeded["000"], reviewer, MAO_EN)

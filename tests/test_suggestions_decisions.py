@@ -2,7 +2,7 @@
 
 import pytest
 
-from annotator.annotations import AnnotationInputError, NotAllowedError
+from annotator.errors import AnnotationInputError, NotAllowedError
 from annotator.models import Annotation, AnnotationRevision, Claim, Suggestion, SuggestionDecision
 from annotator.suggestions.decisions import (
     accept_suggestion,

@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from annotator.annotations import AnnotationInputError, NotAllowedError, StaleVersionError
+from annotator.errors import AnnotationInputError, NotAllowedError, StaleVersionError
 
 
 class PreconditionFailed(exceptions.APIException):

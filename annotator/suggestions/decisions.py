@@ -9,7 +9,8 @@ suggestion at most once; dismissing twice is idempotent, any other second decisi
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 
-from ..annotations import AnnotationInputError, create_annotation
+from ..annotations import create_annotation
+from ..errors import AnnotationInputError
 from ..models import Annotation, Document, Suggestion, SuggestionDecision
 
 ACCEPT_OVERRIDABLE_FIELDS = frozenset({"reliability", "flags", "note", "evidence", "claim"})

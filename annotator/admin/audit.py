@@ -1,0 +1,61 @@
+"""The append-only audit log and the moderation queue."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from .. import moderation
+from ..models import (
+    ModerationAction,
+)
+from .base import ReadOnlyAdmin, short_text
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "action", "target_type", "target", "short_reason"]
+    list_filter = ["action", "target_type", ("actor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["reason", "target_repr", "=target_id", "actor__username"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "actor",
+        "action",
+        "target_type",
+        "target_id",
+        "target_repr",
+        "reason",
+        "details",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="target")
+    def target(self, obj):
+        return f"#{obj.target_id} {short_text(obj.target_repr, 50)}"
+
+    @admin.display(description="reason")
+    def short_reason(self, obj):
+        return short_text(obj.reason, 80)
+
+    def get_urls(self):
+        return [
+            path(
+                "queue/",
+                self.admin_site.admin_view(self.queue_view),
+                name="annotator_moderation_queue",
+            ),
+            *super().get_urls(),
+        ]
+
+    def queue_view(self, request):
+        if not request.user.has_perm("annotator.view_moderation_queue"):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Moderation queue",
+            "opts": self.model._meta,
+            "queue": moderation.moderation_queue(),
+        }
+        return TemplateResponse(request, "admin/annotator/moderation_queue.html", context)

@@ -1,0 +1,190 @@
+"""The corpus: sources, documents, passages, the flag taxonomy and claims."""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+
+from .. import moderation
+from ..models import (
+    Claim,
+    Document,
+    FlagType,
+    Passage,
+    Source,
+)
+from .actions import MergeClaimsForm, ask_reason_then, reason_action
+from .base import ChoiceFilter, CountsMixin, NoDeleteAdmin, ReadOnlyAdmin, short_text
+
+
+@admin.register(Source)
+class SourceAdmin(NoDeleteAdmin):
+    list_display = ["name", "url", "document_count", "created_at"]
+    search_fields = ["name", "url"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(document_count=Count("documents"))
+
+    @admin.display(description="documents", ordering="document_count")
+    def document_count(self, obj):
+        return obj.document_count
+
+
+class PassageInline(admin.TabularInline):
+    model = Passage
+    fields = ["index", "start", "end"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(CountsMixin, NoDeleteAdmin):
+    list_display = [
+        "id",
+        "title",
+        "source",
+        "language",
+        "is_current",
+        "published",
+        "annotation_count",
+        "created_at",
+    ]
+    list_display_links = ["id", "title"]
+    list_filter = ["language", "is_current", "source"]
+    search_fields = ["title", "origin", "url", "sha256"]
+    list_select_related = ["source"]
+    date_hierarchy = "created_at"
+    # The body and everything derived from it are immutable: a changed text is a new revision.
+    readonly_fields = [
+        "body",
+        "sha256",
+        "origin",
+        "previous",
+        "is_current",
+        "created_at",
+        "updated_at",
+    ]
+    fields = ["title", "source", "url", "language", "published", *readonly_fields]
+    inlines = [PassageInline]
+
+    def has_add_permission(self, request):
+        return False  # documents come in through `manage.py import_documents`
+
+
+@admin.register(Passage)
+class PassageAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "document", "index", "start", "end"]
+    list_select_related = ["document"]
+    search_fields = ["document__title"]
+    fields = ["document", "index", "start", "end", "text"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("document__body")
+
+    @admin.display(description="text")
+    def text(self, obj):
+        return obj.document.body[obj.start : obj.end]
+
+
+@admin.register(FlagType)
+class FlagTypeAdmin(CountsMixin, NoDeleteAdmin):
+    list_display = [
+        "slug",
+        "label",
+        "is_active",
+        "requires_evidence",
+        "sort_order",
+        "annotation_count",
+    ]
+    list_filter = ["is_active", "requires_evidence"]
+    search_fields = ["slug", "label", "description"]
+    actions = ["retire_selected", "restore_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The slug is stored in history snapshots and consensus: it never changes once made.
+        return ["slug", "is_active"] if obj is not None else ["is_active"]
+
+    def has_retire_permission(self, request):
+        return request.user.has_perm(moderation.PERMISSION_RETIRE)
+
+    retire_selected = reason_action(
+        "retire_selected",
+        function=moderation.retire_flag,
+        description="Retire selected flag types",
+        permission="retire",
+        title="Retire flag types",
+        done="Retired {count} flag type(s).",
+    )
+
+    restore_selected = reason_action(
+        "restore_selected",
+        function=moderation.restore_flag,
+        description="Restore selected flag types",
+        permission="retire",
+        title="Restore flag types",
+        done="Restored {count} flag type(s).",
+    )
+
+
+class MergedFilter(ChoiceFilter):
+    title = "merge state"
+    parameter_name = "merged"
+    options = {
+        "no": ("Canonical", Q(merged_into__isnull=True)),
+        "yes": ("Merged into another claim", Q(merged_into__isnull=False)),
+    }
+
+
+@admin.register(Claim)
+class ClaimAdmin(CountsMixin, NoDeleteAdmin):
+    list_display = ["id", "short_text", "language", "merged_into", "annotation_count", "created_by"]
+    list_display_links = ["id", "short_text"]
+    list_filter = [MergedFilter, "language"]
+    search_fields = ["text"]
+    list_select_related = ["merged_into", "created_by"]
+    readonly_fields = ["merged_into", "created_by", "created_at", "updated_at"]
+    actions = ["merge_selected"]
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return short_text(obj.text, 80)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm(moderation.PERMISSION_MERGE)
+
+    @admin.action(description="Merge selected duplicates into another claim", permissions=["merge"])
+    def merge_selected(self, request, queryset):
+        def apply(duplicates, data):
+            into = data["into"]
+            merged = [claim for claim in duplicates if claim.pk != into.pk]
+            if not merged:
+                raise moderation.ModerationError(
+                    "Select at least one claim other than the survivor."
+                )
+            for duplicate in merged:
+                moderation.merge_claims(
+                    duplicate, into=into, moderator=request.user, reason=data["reason"]
+                )
+            return f"Merged {len(merged)} claim(s) into #{into.pk}."
+
+        return ask_reason_then(
+            self,
+            request,
+            queryset,
+            action="merge_selected",
+            title="Merge duplicate claims",
+            apply=apply,
+            form_class=MergeClaimsForm,
+        )
