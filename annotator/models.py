@@ -261,7 +261,10 @@ class Annotation(models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.pk} {self.exact[:40]!r} by {self.reviewer_id}"
+        # "alice on 'he calmly told the staff…' (#15)": who, on what words, then the id.
+        excerpt = " ".join(self.exact.split())
+        excerpt = excerpt if len(excerpt) <= 40 else excerpt[:39] + "…"
+        return f"{self.reviewer.username} on '{excerpt}' (#{self.pk})"
 
 
 class AnnotationRevision(models.Model):

@@ -355,15 +355,35 @@ def low_calibration(rows: list[dict], *, key: str = "agreement") -> tuple[list[d
     return sorted(low, key=lambda row: row[key]), threshold
 
 
-def moderation_queue(limit: int = QUEUE_LIMIT) -> dict:
-    """What needs a moderator's eye, newest first, each list with its full count."""
+# How the disputed list can be ordered: URL value -> (label, ORDER BY).
+QUEUE_ORDERS = {
+    "newest": ("Newest change first", ("-updated_at", "-pk")),
+    "oldest": ("Waiting longest first", ("updated_at", "pk")),
+    "reviewers": ("Most reviewers first", ("-reviewer_count", "-updated_at", "-pk")),
+}
+
+
+def moderation_queue(
+    limit: int = QUEUE_LIMIT, *, order: str = "newest", kind: str = "", language: str = ""
+) -> dict:
+    """What needs a moderator's eye, each list with its full count.
+
+    The disputed list can be ordered (``QUEUE_ORDERS``) and narrowed to one group kind or one
+    document language; unknown values fall back to the defaults.
+    """
     from .suggestions.decisions import detector_stats
+    from .workbench import with_excerpts
 
     disputed = Consensus.objects.filter(
         # A stale adjudication has gone back to its computed status (agreed or disputed)
         # and waits for a moderator to decide again.
         Q(status=ConsensusStatus.DISPUTED) | Q(adjudication_stale=True)
     )
+    if kind in Consensus.Kind.values:
+        disputed = disputed.filter(kind=kind)
+    if language:
+        disputed = disputed.filter(document__language=language)
+    order_by = QUEUE_ORDERS.get(order, QUEUE_ORDERS["newest"])[1]
     evidence_flags = FlagType.objects.filter(requires_evidence=True)
     unevidenced = (
         Annotation.objects.filter(
@@ -385,9 +405,17 @@ def moderation_queue(limit: int = QUEUE_LIMIT) -> dict:
     low, threshold = low_calibration(calibration)
     detectors = detector_stats()
     return {
-        "disputed": disputed.select_related("document", "claim")
-        .defer("document__body")
-        .order_by("-updated_at", "-pk")[:limit],
+        "disputed": with_excerpts(
+            disputed.select_related("document", "claim").defer("document__body")
+        ).order_by(*order_by)[:limit],
+        "languages": sorted(
+            Consensus.objects.filter(
+                Q(status=ConsensusStatus.DISPUTED) | Q(adjudication_stale=True),
+                document__isnull=False,
+            )
+            .values_list("document__language", flat=True)
+            .distinct()
+        ),
         "disputed_count": disputed.count(),
         "unevidenced": unevidenced_annotations[:limit],
         "unevidenced_count": unevidenced_annotations.count(),

@@ -118,3 +118,33 @@ def detect_title(body: str, max_length: int = 300) -> str:
         if candidate and not _SKIPPED_TITLE_LINES.match(candidate):
             return candidate[:max_length]
     return "Untitled"
+
+
+def words_before(text: str, limit: int) -> str:
+    """The end of ``text``, at most ``limit`` code points, not starting inside a word.
+
+    CJK text has no spaces between words, so a cut before a CJK character is always clean.
+    A single word longer than ``limit`` is cut anyway.
+    """
+    if len(text) <= limit:
+        return text
+    piece = text[-limit:]
+    if piece[0].isspace() or text[-limit - 1].isspace() or _is_cjk(piece[0]):
+        return piece.lstrip()
+    for index, char in enumerate(piece):
+        if char.isspace() or _is_cjk(char):
+            return piece[index:].lstrip()
+    return piece
+
+
+def words_after(text: str, limit: int) -> str:
+    """The start of ``text``, at most ``limit`` code points, not ending inside a word."""
+    if len(text) <= limit:
+        return text
+    piece = text[:limit]
+    if piece[-1].isspace() or text[limit].isspace() or _is_cjk(text[limit]):
+        return piece.rstrip()
+    for index in range(len(piece) - 1, -1, -1):
+        if piece[index].isspace() or _is_cjk(piece[index]):
+            return piece[: index + 1].rstrip()
+    return piece

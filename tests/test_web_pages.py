@@ -392,3 +392,25 @@ def test_next_passage_ignores_old_revisions(client, reviewer):
     new = make_document("New text.", origin="r.txt")
     client.force_login(reviewer)
     assert client.get("/next/")["Location"] == f"/documents/{new.pk}/#p0"
+
+
+def test_claim_page_shows_evidence_and_cuts_context_at_words(client, seeded, reviewer):
+    claim = Claim.objects.create(text="Mao said 'a wonderful drama is about to be staged'")
+    annotate(
+        reviewer,
+        seeded["000"],
+        QUOTE_EN,
+        reliability=1,
+        claim=claim,
+        evidence=["https://example.org/archive", "Selected Works, vol. 5"],
+    )
+    client.force_login(reviewer)
+    page = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert '<a href="https://example.org/archive"' in page and "Selected Works, vol. 5" in page
+    context = re.search(r'<span class="context">(.*?)</span><mark', page, re.S).group(1)
+    prefix = html.unescape(context).removeprefix("…")
+    body = seeded["000"].body
+    start = body.index(QUOTE_EN)
+    assert body[:start].endswith(prefix)
+    # The context starts at a word: the character before it is a space (or the text's start).
+    assert start - len(prefix) == 0 or body[start - len(prefix) - 1].isspace()

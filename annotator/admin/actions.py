@@ -41,13 +41,27 @@ def _flag_choices():
     return [(flag.slug, f"{flag.slug} — {flag.label}") for flag in FlagType.objects.all()]
 
 
+NO_RATING = "none"
+
+
+def _final_rating(value: str) -> int | None:
+    return None if value == NO_RATING else int(value)
+
+
 class AdjudicationForm(ReasonForm):
+    """The moderator's decision. The rating has no default: a moderator who only types a reason
+    must not confirm a value they never chose, so "no rating" is an explicit choice too."""
+
     reliability = forms.TypedChoiceField(
-        choices=[("", "— no rating —"), *Reliability.choices],
-        coerce=int,
-        empty_value=None,
-        required=False,
+        choices=[
+            ("", "— choose —"),
+            (NO_RATING, "No rating (flags only)"),
+            *((str(value), f"{value} · {label}") for value, label in Reliability.choices),
+        ],
+        coerce=_final_rating,
+        required=True,
         label="Final rating",
+        error_messages={"required": "Choose a final rating, or choose “No rating”."},
     )
     flags = forms.MultipleChoiceField(
         choices=(), required=False, widget=forms.CheckboxSelectMultiple, label="Final flags"

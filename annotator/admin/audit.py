@@ -1,14 +1,13 @@
 """The append-only audit log and the moderation queue."""
 
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 
 from .. import moderation
-from ..models import (
-    ModerationAction,
-)
+from ..models import Consensus, ModerationAction
 from .base import ReadOnlyAdmin, short_text
 
 
@@ -56,6 +55,14 @@ class ModerationActionAdmin(ReadOnlyAdmin):
             **self.admin_site.each_context(request),
             "title": "Moderation queue",
             "opts": self.model._meta,
-            "queue": moderation.moderation_queue(),
+            "queue": moderation.moderation_queue(
+                order=request.GET.get("order", "newest"),
+                kind=request.GET.get("kind", ""),
+                language=request.GET.get("language", ""),
+            ),
+            "orders": [(value, label) for value, (label, _) in moderation.QUEUE_ORDERS.items()],
+            "kinds": Consensus.Kind.values,
+            "selected": {key: request.GET.get(key, "") for key in ("order", "kind", "language")},
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/annotator/moderation_queue.html", context)

@@ -7,10 +7,12 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from .. import moderation
+from ..consensus import decided_flags
 from ..errors import AnnotationInputError, NotAllowedError
 from ..models import (
     Consensus,
 )
+from ..workbench import adjudication_case, group_label
 from .actions import AdjudicationForm
 from .base import ReadOnlyAdmin
 
@@ -79,7 +81,12 @@ class ConsensusAdmin(ReadOnlyAdmin):
     def adjudicate_view(self, request, pk):
         if not self.has_adjudicate_permission(request):
             raise PermissionDenied
-        item = get_object_or_404(Consensus.objects.select_related("document", "claim"), pk=pk)
+        item = get_object_or_404(
+            Consensus.objects.select_related("document", "claim", "passage").defer(
+                "document__body"
+            ),
+            pk=pk,
+        )
         if request.method == "POST":
             form = AdjudicationForm(request.POST)
             if form.is_valid():
@@ -101,25 +108,16 @@ class ConsensusAdmin(ReadOnlyAdmin):
                     self.message_user(request, f"Adjudicated {item.key}.", messages.SUCCESS)
                     return redirect("admin:annotator_consensus_change", item.pk)
         else:
-            form = AdjudicationForm(initial=_adjudication_initial(item))
+            # No rating is pre-set; flags are pre-ticked only where the consensus rule decided them.
+            form = AdjudicationForm(initial={"flags": decided_flags(item)})
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Adjudicate {item.key}",
+            "title": f"Adjudicate: {group_label(item)}",
             "opts": self.model._meta,
             "app_label": self.model._meta.app_label,
             "original": item,
             "form": form,
+            "case": adjudication_case(item),
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/annotator/consensus/adjudicate.html", context)
-
-
-def _adjudication_initial(item: Consensus) -> dict:
-    """Start from the computed result: the rounded median and the flags most reviewers raised."""
-    if item.adjudicated_at is not None:
-        return {"reliability": item.adjudicated_reliability, "flags": item.adjudicated_flags}
-    median = item.median_reliability
-    return {
-        "reliability": int(median + 0.5) if median is not None else None,
-        "flags": [slug for slug, share in (item.flag_support or {}).items() if share >= 0.5],
-    }
