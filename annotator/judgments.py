@@ -26,33 +26,57 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?!\s)")
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
+# A DOI written as a URI (``doi:10.1017/S0305741000000000``): standard evidence for historians.
+_DOI = re.compile(r"^doi:10\.\d{4,9}/\S+$", re.IGNORECASE)
+
+
+def _quoted(item: str) -> str:
+    return item if len(item) <= 60 else item[:59] + "…"
+
+
 def clean_evidence(evidence) -> list[str]:
-    """Evidence is a list of http(s) URLs or plain-text citations; other URL schemes are refused."""
+    """Evidence is a list of http(s) URLs, DOIs (``doi:10.…``) or plain-text citations.
+
+    Other URL schemes (``javascript:``, ``data:``…) are refused. Items are numbered from 1 as
+    the lines a reviewer typed (blank lines count, so the number matches the text box), and
+    every bad line is reported, each quoted.
+    """
     if evidence is None:
         return []
     if isinstance(evidence, str) or not isinstance(evidence, Sequence):
         raise AnnotationInputError({"evidence": ["Must be a list of URLs or citations."]})
-    limit = _product_setting("MAX_EVIDENCE_ITEMS")
-    if len(evidence) > limit:
-        raise AnnotationInputError({"evidence": [f"At most {limit} items are allowed."]})
+    problems: list[str] = []
     cleaned: list[str] = []
-    for position, item in enumerate(evidence):
+    for line, item in enumerate(evidence, start=1):
         if not isinstance(item, str):
-            raise AnnotationInputError({"evidence": [f"Item {position} must be a string."]})
+            problems.append(f"Line {line} must be text.")
+            continue
         item = item.strip()
         if not item:
             continue
         if len(item) > 2000:
-            raise AnnotationInputError({"evidence": [f"Item {position} is over 2000 characters."]})
-        if _SCHEME.match(item):
-            try:
-                _url_validator(item)
-            except ValidationError:
-                raise AnnotationInputError(
-                    {"evidence": [f"Item {position} must be an http(s) URL or a plain citation."]}
-                ) from None
-        cleaned.append(item)
+            problems.append(f"Line {line} is over 2000 characters.")
+        elif _SCHEME.match(item) and not _DOI.match(item) and not _is_web_url(item):
+            problems.append(
+                f"Line {line} (“{_quoted(item)}”) must be an http(s) URL, a DOI "
+                "(doi:10.…) or a plain citation."
+            )
+        else:
+            cleaned.append(item)
+    limit = _product_setting("MAX_EVIDENCE_ITEMS")
+    if len(cleaned) > limit:
+        problems.append(f"At most {limit} items are allowed (got {len(cleaned)}).")
+    if problems:
+        raise AnnotationInputError({"evidence": problems})
     return cleaned
+
+
+def _is_web_url(item: str) -> bool:
+    try:
+        _url_validator(item)
+    except ValidationError:
+        return False
+    return True
 
 
 def clean_flags(flags: Iterable) -> list[FlagType]:

@@ -239,3 +239,34 @@ def test_flag_history_through_create_edit_and_withdraw(seeded, reviewer):
     assert revisions[3].after["flags"] == ["anachronism", "misattributed-quote"]
     assert revisions[3].after["status"] == "withdrawn"
     assert revisions[3].before == {**revisions[2].after}
+
+
+def test_evidence_takes_dois_and_reports_every_bad_line_from_one(seeded, reviewer):
+    document = seeded["000"]
+    good = create_annotation(
+        reviewer=reviewer,
+        document=document,
+        start=0,
+        end=10,
+        reliability=3,
+        evidence=["doi:10.1017/S0305741000000000", "", "https://example.org/a", "Pravda, 1958"],
+    )
+    assert good.evidence == [
+        "doi:10.1017/S0305741000000000",
+        "https://example.org/a",
+        "Pravda, 1958",
+    ]
+    with pytest.raises(AnnotationInputError) as error:
+        create_annotation(
+            reviewer=reviewer,
+            document=document,
+            start=10,
+            end=20,
+            reliability=3,
+            evidence=["https://example.org/ok", "", "javascript:alert(1)", "ftp://x.org/f"],
+        )
+    problems = error.value.errors["evidence"]
+    assert len(problems) == 2
+    assert problems[0].startswith("Line 3 (“javascript:alert(1)”)")
+    assert problems[1].startswith("Line 4 (“ftp://x.org/f”)")
+    assert "DOI" in problems[0]

@@ -64,6 +64,12 @@ def test_suspended_reviewer_cannot_log_in(client):
     )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+    # Told the truth, since they know the password...
+    assert "This account is suspended" in response.content.decode()
+    # ...while a wrong password still gets the generic message (no account probing).
+    wrong = client.post("/accounts/login/", {"username": "suspended", "password": "guess"})
+    assert "This account is suspended" not in wrong.content.decode()
+    assert "Please enter a correct username and password" in wrong.content.decode()
 
 
 def test_sixth_failed_attempt_is_locked_out_with_a_friendly_page(client, reviewer):

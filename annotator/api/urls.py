@@ -1,14 +1,13 @@
-"""REST API: /api/v1/ and the OpenAPI schema at /api/schema/ with Swagger and Redoc pages."""
+"""REST API: /api/v1/ and the OpenAPI schema at /api/schema/ with its Swagger UI page."""
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
 )
 from rest_framework.routers import DefaultRouter
 
 from . import exports, views
+from .docs import RedocMovedView, SwaggerView
 from .errors import json_not_found
 
 router = DefaultRouter(trailing_slash=True)
@@ -39,8 +38,8 @@ v1 = [
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", RedocMovedView.as_view(), name="api-redoc"),
     path("v1/", include((v1, "api"), namespace="api")),
     re_path(r"^.*$", json_not_found),
 ]

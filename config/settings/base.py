@@ -252,10 +252,9 @@ SPECTACULAR_SETTINGS = {
         "ReliabilityEnum": "annotator.models.Reliability",
         "TokenScopeEnum": "annotator.models.ApiToken.Scope",
     },
-    # Swagger UI and Redoc assets from drf-spectacular-sidecar: served from 'self' (CSP), no CDN.
+    # Swagger UI assets from drf-spectacular-sidecar: served from 'self' (CSP), no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Product settings --------------------------------------------------------------------------
@@ -276,7 +275,7 @@ ANNOTATOR = {
 }
 
 # --- Content-Security-Policy (django-csp) ----------------------------------------------------
-# No inline scripts or styles anywhere; the API docs load Swagger UI / Redoc from
+# No inline scripts or styles anywhere; the API docs load Swagger UI from
 # drf-spectacular-sidecar's static files, so they are served from 'self' too.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

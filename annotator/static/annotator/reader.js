@@ -343,10 +343,8 @@
       reliability: checked && checked.value ? Number(checked.value) : null,
       flags: Array.from(form.querySelectorAll("input[name='flags']:checked")).map((c) => c.value),
       note: form.elements.note.value,
-      evidence: form.elements.evidence.value
-        .split("\n")
-        .map((line) => line.trim())
-        .filter(Boolean),
+      // Every line is sent, blank ones too, so that the server's "Line N" matches the box.
+      evidence: form.elements.evidence.value.replace(/\s+$/, "").split("\n"),
       claim: chosenClaim ? chosenClaim.id : null,
     };
   }
