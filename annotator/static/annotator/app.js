@@ -31,6 +31,24 @@
     button.addEventListener("click", openHelp);
   });
 
+  /* Theme: system → dark → light → system. Kept in a cookie so that the server renders
+     <html data-theme> on the next page (no flash, no inline script). */
+  const THEMES = ["", "dark", "light"];
+  const THEME_NAMES = { "": "system", dark: "dark", light: "light" };
+  document.querySelectorAll("[data-action='theme']").forEach(function (button) {
+    button.addEventListener("click", function () {
+      const root = document.documentElement;
+      const now = root.dataset.theme || "";
+      const next = THEMES[(THEMES.indexOf(now) + 1) % THEMES.length];
+      if (next) root.dataset.theme = next;
+      else delete root.dataset.theme;
+      document.cookie =
+        "theme=" + next + "; path=/; max-age=" + (next ? 31536000 : 0) + "; SameSite=Lax" +
+        (window.location.protocol === "https:" ? "; Secure" : "");
+      button.textContent = "Theme: " + THEME_NAMES[next];
+    });
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (isTyping(event.target) || (dialog && dialog.open)) return;

@@ -26,6 +26,7 @@
   const suggestionNote = document.getElementById("suggestion-note");
   const errorsBox = document.getElementById("form-errors");
   const statusBox = document.getElementById("form-status");
+  const evidenceHint = document.getElementById("evidence-hint");
   const saveButton = document.getElementById("save-button");
   const withdrawButton = document.getElementById("withdraw-button");
   const cancelButton = document.getElementById("cancel-button");
@@ -242,8 +243,9 @@
   }
 
   function resetForm() {
+    // No rating is pre-selected: the reviewer chooses one, or "No rating (flags only)".
     form.querySelectorAll("input[name='reliability']").forEach((r) => {
-      r.checked = r.value === "";
+      r.checked = false;
     });
     form.querySelectorAll("input[name='flags']").forEach((c) => {
       c.checked = false;
@@ -313,6 +315,15 @@
     setHidden(form, false);
     showDetails(overlapping(anchor));
     markPending(anchor);
+    updateEvidenceHint();
+    // On a narrow screen the panel becomes a sheet over the bottom of the text (CSS); the
+    // selected words move to the top of the screen, above it.
+    reader.classList.add("is-annotating");
+    if (window.matchMedia("(max-width: 960px)").matches) {
+      const range = rangeForAnchor(anchor);
+      const top = range && range.getBoundingClientRect().top;
+      if (top !== null && top !== undefined) window.scrollBy({ top: top - 64, behavior: "instant" });
+    }
     if (options.focus !== false) focusScale();
   }
 
@@ -323,6 +334,7 @@
 
   function closeForm() {
     current = null;
+    reader.classList.remove("is-annotating");
     setHidden(form, true);
     setHidden(intro, false);
     panelTitle.textContent = "Annotate";
@@ -335,6 +347,25 @@
       radio.checked = true;
       radio.focus();
     }
+  }
+
+  function ratingChosen() {
+    return Boolean(form.querySelector("input[name='reliability']:checked"));
+  }
+
+  /* A flag that needs evidence (misattributed-quote, factual-error) with an empty evidence box
+     gets a hint before saving: moderators list such flags in their queue. */
+  function updateEvidenceHint() {
+    if (!evidenceHint) return;
+    const needing = Array.from(form.querySelectorAll("input[name='flags'][data-requires-evidence]:checked")).map(
+      (box) => box.value
+    );
+    const empty = !form.elements.evidence.value.trim();
+    evidenceHint.textContent =
+      needing.length && empty
+        ? needing.join(", ") + " needs evidence: add a source (URL, DOI or citation) so others can check it."
+        : "";
+    setHidden(evidenceHint, !(needing.length && empty));
   }
 
   function collectPayload() {
@@ -415,6 +446,12 @@
     saving = true;
     saveButton.disabled = true;
     clearErrors();
+    if (!ratingChosen()) {
+      saving = false;
+      saveButton.disabled = false;
+      showErrors({ reliability: ["Choose a rating, or “No rating (flags only)”."] });
+      return;
+    }
     showStatus("Saving…");
     const payload = collectPayload();
     let request;
@@ -442,6 +479,7 @@
         const saved = data && data.id ? annotations.get(data.id) : ownAnnotationOn(anchor);
         openForm(anchor, { annotation: saved || null, focus: false });
         showStatus("Saved.");
+        statusBox.scrollIntoView({ block: "nearest" });
         saveButton.focus();
       } else {
         showStatus("");
@@ -471,10 +509,48 @@
       await refreshText();
       closeForm();
       showDetails([]);
-      intro.querySelector("p").textContent = "Annotation withdrawn.";
+      offerUndo(annotation);
     } catch (_error) {
       showErrors({ non_field_errors: ["Could not reach the server; nothing was withdrawn."] });
     }
+  }
+
+  /* Undo a withdrawal: the same judgment is saved again on the same words (a new annotation;
+     the withdrawn one stays in the history). */
+  function offerUndo(annotation) {
+    const message = intro.querySelector("p");
+    message.textContent = "Annotation withdrawn. ";
+    const undo = document.createElement("button");
+    undo.type = "button";
+    undo.className = "link-button";
+    undo.id = "undo-withdraw";
+    undo.textContent = "Undo";
+    undo.addEventListener("click", async () => {
+      undo.disabled = true;
+      const { response, data } = await callApi("POST", "annotations/", {
+        document: DOCUMENT_ID,
+        start: annotation.start,
+        end: annotation.end,
+        exact: annotation.exact,
+        reliability: annotation.reliability || null,
+        flags: annotation.flags || [],
+        note: annotation.note || "",
+        evidence: annotation.evidence || [],
+        claim: annotation.claim ? annotation.claim.id || annotation.claim : null,
+      });
+      if (!response.ok) {
+        undo.disabled = false;
+        message.textContent = "Could not restore it (HTTP " + response.status + "). ";
+        message.append(undo);
+        return;
+      }
+      await refreshText();
+      message.textContent = "Restored.";
+      const restored = data && data.id ? annotations.get(data.id) : null;
+      if (restored) openForm(restored, { annotation: restored, focus: false });
+    });
+    message.append(undo);
+    undo.focus();
   }
 
   async function dismissSuggestion(suggestion) {
@@ -768,6 +844,10 @@
     event.preventDefault();
     save();
   });
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "flags") updateEvidenceHint();
+  });
+  form.elements.evidence.addEventListener("input", updateEvidenceHint);
   cancelButton.addEventListener("click", closeForm);
   withdrawButton.addEventListener("click", () => current && withdraw(current.annotation));
 
