@@ -177,8 +177,8 @@ def _gutter_markup(row: PassageRow) -> str:
     parts = [f'<span class="pnum" aria-hidden="true">{row.index + 1}</span>']
     if row.own_count:
         parts.append(
+            # The tick is CSS content (.badge-own::before): a lone glyph is not text to check.
             '<span class="badge badge-own" title="You annotated this passage">'
-            '<span aria-hidden="true">✓</span>'
             '<span class="visually-hidden">Annotated by you</span></span>'
         )
     if row.consensus is not None:
@@ -190,11 +190,7 @@ def _gutter_markup(row: PassageRow) -> str:
             f'<span class="badge status-{status}" title="{label}: {count} reviewer{plural}">'
             f"{status} · {count}</span>"
         )
-    elif not row.unlocked:
-        parts.append(
-            '<span class="badge badge-blind" '
-            'title="Others\' judgments appear once you submit yours">blind</span>'
-        )
+    # No per-passage "blind" badge: the notice above the text says it once for the page.
     return "".join(parts)
 
 
@@ -202,12 +198,15 @@ def _row_markup(body: str, language: str, row: PassageRow, text: str) -> str:
     number = row.index + 1
     done = " is-done" if row.own_count else ""
     label = f"Passage {number}, annotated by you" if row.own_count else f"Passage {number}"
+    # The passage's words are its accessible name; the number is a description (an aria-label
+    # on a paragraph is not allowed, and would hide the words from screen readers).
     return (
         f'<div class="passage-row{done}" id="p{row.index}">'
-        f'<div class="gutter">{_gutter_markup(row)}</div>'
+        f'<div class="gutter"><span class="visually-hidden" id="pl{row.index}">{label}</span>'
+        f"{_gutter_markup(row)}</div>"
         f'<p class="passage" tabindex="0" lang="{language}" data-passage="{row.id}" '
         f'data-index="{row.index}" data-start="{row.start}" data-end="{row.end}" '
-        f'data-gap="{escape(row.gap_after)}" aria-label="{label}">{text}</p></div>\n'
+        f'data-gap="{escape(row.gap_after)}" aria-describedby="pl{row.index}">{text}</p></div>\n'
     )
 
 
