@@ -7,6 +7,8 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from annotator.exports.visibility import consensus_involving
 from annotator.models import (
@@ -19,6 +21,8 @@ from annotator.models import (
     ModerationAction,
     Suggestion,
 )
+
+from .params import MAX_ID, boolean_or_none
 
 
 class FilterSet(filters.FilterSet):
@@ -37,10 +41,35 @@ class FilterSet(filters.FilterSet):
         return form_class
 
 
+class IdField(forms.IntegerField):
+    """A row id: a positive bigint (larger numbers cannot name a row)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
     """An integer id (NumberFilter accepts decimals, which make no sense for ids)."""
 
-    field_class = forms.IntegerField
+    field_class = IdField
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (1/0, yes/no, on/off); anything else is an error, not "no filter"."""
+
+    def to_python(self, value):
+        try:
+            return boolean_or_none(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -124,7 +153,7 @@ class ClaimFilter(FilterSet):
 class DocumentFilter(FilterSet):
     source = IdFilter(field_name="source_id")
     language = filters.CharFilter(max_length=35)
-    current = filters.BooleanFilter(field_name="is_current")
+    current = StrictBooleanFilter(field_name="is_current")
     search = filters.CharFilter(field_name="title", lookup_expr="icontains", max_length=500)
     updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
 
