@@ -282,3 +282,39 @@ def test_server_error_under_api_is_json_with_request_id(rf):
         "request_id": "abc123",
     }
     assert server_error(rf.get("/"))["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/api/v1/annotations/", "document"),
+        ("/api/v1/annotations/", "updated_since"),
+        ("/api/v1/documents/", "current"),
+        ("/api/v1/consensus/", "status"),
+        ("/api/v1/moderation-actions/", "actor"),
+    ],
+)
+def test_a_typed_filter_sent_empty_is_a_400(api, url, name):
+    response = api.get(url, {name: ""})
+    assert response.status_code == 400
+    assert error_of(response, name)
+
+
+@pytest.mark.django_db
+def test_an_empty_text_filter_means_no_filter(api):
+    assert api.get("/api/v1/documents/", {"search": ""}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_parameter_given_twice_is_a_400(api):
+    response = api.get("/api/v1/documents/?page_size=1&page_size=2")
+    assert response.status_code == 400
+    assert error_of(response, "page_size") == ["Given 2 times; give it once."]
+
+
+@pytest.mark.django_db
+def test_a_number_where_text_is_expected_is_a_400(api):
+    response = api.post("/api/v1/claims/", {"text": "A claim", "language": 5}, format="json")
+    assert response.status_code == 400
+    assert error_of(response, "language")

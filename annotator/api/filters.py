@@ -33,6 +33,17 @@ class FilterSet(filters.FilterSet):
     (no querysets, no user), and Django copies a form class's fields for each form instance.
     """
 
+    def is_valid(self):
+        """Also refuse a filter sent empty (``?document=``), except text ones: the schema says
+        an integer, a date-time or a boolean, and django-filter would read "" as "no filter"."""
+        valid = super().is_valid()
+        for name, value in self.data.items():
+            declared = self.filters.get(name)
+            if value == "" and declared and not isinstance(declared, filters.CharFilter):
+                self.form.add_error(name, "Must not be empty; leave the parameter out instead.")
+                valid = False
+        return valid
+
     def get_form_class(self):
         form_class = type(self).__dict__.get("_form_class")
         if form_class is None:
