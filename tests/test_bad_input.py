@@ -318,3 +318,25 @@ def test_a_number_where_text_is_expected_is_a_400(api):
     response = api.post("/api/v1/claims/", {"text": "A claim", "language": 5}, format="json")
     assert response.status_code == 400
     assert error_of(response, "language")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [("/api/v1/claims/", "page_size"), ("/api/v1/exports/annotations", "include_history")],
+)
+def test_an_empty_page_size_or_flag_is_a_400(api, url, name):
+    response = api.get(url, {name: ""})
+    assert response.status_code == 400
+    assert error_of(response, name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("value", "status"), [("2.5", 200), ("5", 200), ("0", 400), ("2e177", 400)]
+)
+def test_rating_bounds_are_on_the_scale(api, value, status):
+    response = api.get("/api/v1/consensus/", {"rating_min": value})
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert error_of(response, "rating_min")

@@ -22,7 +22,7 @@ from annotator.models import (
     Suggestion,
 )
 
-from .params import MAX_ID, boolean_or_none
+from .params import EMPTY_MESSAGE, MAX_ID, boolean_or_none
 
 
 class FilterSet(filters.FilterSet):
@@ -40,7 +40,7 @@ class FilterSet(filters.FilterSet):
         for name, value in self.data.items():
             declared = self.filters.get(name)
             if value == "" and declared and not isinstance(declared, filters.CharFilter):
-                self.form.add_error(name, "Must not be empty; leave the parameter out instead.")
+                self.form.add_error(name, EMPTY_MESSAGE)
                 valid = False
         return valid
 
@@ -78,6 +78,16 @@ class StrictBooleanField(forms.Field):
             raise forms.ValidationError(str(error), code="invalid") from None
 
 
+@extend_schema_field({"type": "number", "minimum": 1, "maximum": 5})
+class RatingFilter(filters.NumberFilter):
+    """A bound on the 1-5 reliability scale (a median may be fractional, e.g. 2.5)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 5)
+        super().__init__(*args, **kwargs)
+
+
 @extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
@@ -111,8 +121,8 @@ class AnnotationFilter(FilterSet):
     claim = IdFilter(field_name="claim_id")
     flag = filters.CharFilter(method="filter_flag", max_length=64, help_text="A flag slug")
     status = filters.ChoiceFilter(choices=AnnotationStatus.choices)
-    rating_min = filters.NumberFilter(field_name="reliability", lookup_expr="gte")
-    rating_max = filters.NumberFilter(field_name="reliability", lookup_expr="lte")
+    rating_min = RatingFilter(field_name="reliability", lookup_expr="gte")
+    rating_max = RatingFilter(field_name="reliability", lookup_expr="lte")
     updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
@@ -136,8 +146,8 @@ class ConsensusFilter(FilterSet):
     reviewer = IdFilter(method="filter_reviewer", help_text="Groups this reviewer annotated")
     flag = filters.CharFilter(method="filter_flag", max_length=64, help_text="Raised by anyone")
     status = filters.ChoiceFilter(choices=ConsensusStatus.choices)
-    rating_min = filters.NumberFilter(field_name="median_reliability", lookup_expr="gte")
-    rating_max = filters.NumberFilter(field_name="median_reliability", lookup_expr="lte")
+    rating_min = RatingFilter(field_name="median_reliability", lookup_expr="gte")
+    rating_max = RatingFilter(field_name="median_reliability", lookup_expr="lte")
     updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 TRUE_SPELLINGS = frozenset({"true", "1", "yes", "on"})
 FALSE_SPELLINGS = frozenset({"false", "0", "no", "off"})
 BOOLEAN_MESSAGE = "Must be a boolean: true or false (also 1/0, yes/no, on/off)."
+EMPTY_MESSAGE = "Must not be empty; leave the parameter out instead."
 
 # Ids are PostgreSQL bigints (BigAutoField): anything larger cannot name a row.
 MAX_ID = 2**63 - 1
@@ -33,8 +34,11 @@ def boolean_or_none(raw: str | None) -> bool | None:
 
 def query_boolean(request, name: str, default: bool) -> bool:
     """The boolean query parameter ``name``; 400 naming it when malformed."""
+    raw = request.query_params.get(name)
+    if raw == "":
+        raise ValidationError({name: [EMPTY_MESSAGE]})
     try:
-        value = boolean_or_none(request.query_params.get(name))
+        value = boolean_or_none(raw)
     except ValueError as error:
         raise ValidationError({name: [str(error)]}) from None
     return default if value is None else value
@@ -54,8 +58,10 @@ def bounded_int(raw: str, *, minimum: int, maximum: int) -> int:
 def query_int(request, name: str, default: int, *, minimum: int, maximum: int) -> int:
     """The integer query parameter ``name``; 400 naming it when malformed or out of bounds."""
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
+    if raw == "":
+        raise ValidationError({name: [EMPTY_MESSAGE]})
     try:
         return bounded_int(raw, minimum=minimum, maximum=maximum)
     except ValueError as error:
