@@ -15,7 +15,7 @@ from django.core.validators import URLValidator
 
 from .errors import AnnotationInputError
 from .models import Claim, Document, FlagType, Passage, Reliability
-from .text import quote_selector
+from .text import grapheme_around, quote_selector
 
 
 def _product_setting(name: str):
@@ -152,6 +152,14 @@ def resolve_anchor(
             errors[name] = [f"{value} is outside the document (0 to {length})."]
     if not errors and end <= start:
         errors["end"] = [f"Must be greater than start ({start})."]
+    for name, value in () if errors else (("start", start), ("end", end)):
+        cluster = grapheme_around(document.body, value)
+        if cluster:
+            errors[name] = [
+                f"{value} is inside a character made of several code points (a grapheme "
+                f"cluster such as a flag, an emoji sequence or a letter with a combining "
+                f"accent); use {cluster[0]} or {cluster[1]}."
+            ]
     if errors:
         raise AnnotationInputError(errors)
     selector = quote_selector(document.body, start, end, _product_setting("QUOTE_CONTEXT"))

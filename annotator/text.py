@@ -9,6 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import regex
+
 QUOTE_CONTEXT = 32
 
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
@@ -60,6 +62,29 @@ def quote_selector(body: str, start: int, end: int, context: int = QUOTE_CONTEXT
         prefix=body[max(0, start - context) : start],
         suffix=body[end : end + context],
     )
+
+
+# One extended grapheme cluster (Unicode UAX #29), what a reader perceives as one character.
+_GRAPHEME = regex.compile(r"\X")
+
+
+def grapheme_around(text: str, offset: int) -> tuple[int, int] | None:
+    """The (start, end) of the grapheme cluster that ``offset`` falls strictly inside, else None.
+
+    A span must not start or end inside a cluster (half of a flag, one member of an emoji
+    family, a letter without its accent): the W3C selector model says it SHOULD NOT, and such
+    a span cannot be shown. Clusters never cross a line feed (UAX #29 rules GB4/GB5), so
+    segmenting from the start of the offset's line gives the same clusters as the whole text.
+    """
+    if offset <= 0 or offset >= len(text):
+        return None
+    line_start = text.rfind("\n", 0, offset) + 1
+    if line_start == offset:
+        return None
+    for match in _GRAPHEME.finditer(text, line_start):
+        if match.end() >= offset:
+            return None if match.end() == offset else match.span()
+    return None
 
 
 # Characters whose form differs between Traditional and Simplified Chinese (common ones).

@@ -1,7 +1,16 @@
-"""Error responses of the API: always JSON, domain errors mapped to their HTTP status."""
+"""Error responses of the API: always JSON, domain errors mapped to their HTTP status.
+
+DRF renders the errors of its own views. What happens outside them (a CSRF failure decided
+by Django's middleware, an unknown URL, an error Django turns into a 400 or 500) goes through
+the handlers at the end of this module, which answer in JSON for paths under ``/api/`` and
+leave the web pages to Django's usual HTML.
+"""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
+from django.views import defaults
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -56,6 +65,60 @@ def api_exception_handler(exc, context):
     return response
 
 
+API_PREFIX = "/api/"
+
+
+def is_api_request(request) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _json_error(request, status_code: int, detail: str) -> JsonResponse:
+    body = {"detail": detail}
+    request_id = getattr(request, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    return JsonResponse(body, status=status_code)
+
+
+@csrf_exempt  # answers 404 whatever the method; nothing to protect
 def json_not_found(request, *args, **kwargs):
     """Unknown URLs under /api/ answer in JSON like the rest of the API."""
     return JsonResponse({"detail": "No such API endpoint."}, status=404)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: JSON 403 under /api/, Django's page elsewhere."""
+    if not is_api_request(request):
+        return django_csrf_failure(request, reason=reason)
+    return _json_error(
+        request,
+        403,
+        f"CSRF check failed ({reason}). A browser session must send the X-CSRFToken header "
+        "with the value of the csrftoken cookie; clients should use an API token instead.",
+    )
+
+
+def bad_request(request, exception=None):
+    """handler400: Django refused the request (e.g. a suspicious or oversized one)."""
+    if is_api_request(request):
+        return _json_error(request, 400, "The request could not be read.")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if is_api_request(request):
+        return _json_error(request, 403, "You do not have permission to perform this action.")
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    if is_api_request(request):
+        return _json_error(request, 404, "Not found.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: the request id lets an operator find the traceback in the logs."""
+    if is_api_request(request):
+        return _json_error(request, 500, "Internal server error; it has been logged.")
+    return defaults.server_error(request)

@@ -3,7 +3,6 @@
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -15,6 +14,7 @@ from annotator.models import Annotation, ModerationAction
 from annotator.visibility import visible_annotations
 
 from . import filters
+from .params import query_boolean
 from .permissions import IsModerator
 from .throttling import ExportThrottle
 from .views import ApiViewMixin
@@ -30,7 +30,7 @@ class ExportNegotiation(DefaultContentNegotiation):
 def _cursor_param():
     return OpenApiParameter(
         "cursor",
-        OpenApiTypes.STR,
+        {"type": "string", "pattern": r"^[A-Za-z0-9_-]*$"},
         description="The X-Export-Cursor of your previous pull: only rows changed since then",
     )
 
@@ -133,9 +133,7 @@ class AnnotationExportView(_ExportView):
     )
     def get(self, request):
         fmt = self.export_format(request)
-        history = serializers.BooleanField(required=False).run_validation(
-            request.query_params.get("include_history", False)
-        )
+        history = query_boolean(request, "include_history", default=False)
         queryset = self.filter_queryset(self.get_queryset())
         cursor = request.query_params.get("cursor")
         return self.stream(

@@ -7,6 +7,8 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from annotator.exports.visibility import consensus_involving
 from annotator.models import (
@@ -20,6 +22,8 @@ from annotator.models import (
     Suggestion,
 )
 
+from .params import EMPTY_MESSAGE, MAX_ID, boolean_or_none
+
 
 class FilterSet(filters.FilterSet):
     """A FilterSet whose form class is built once per class instead of on every request.
@@ -29,6 +33,17 @@ class FilterSet(filters.FilterSet):
     (no querysets, no user), and Django copies a form class's fields for each form instance.
     """
 
+    def is_valid(self):
+        """Also refuse a filter sent empty (``?document=``), except text ones: the schema says
+        an integer, a date-time or a boolean, and django-filter would read "" as "no filter"."""
+        valid = super().is_valid()
+        for name, value in self.data.items():
+            declared = self.filters.get(name)
+            if value == "" and declared and not isinstance(declared, filters.CharFilter):
+                self.form.add_error(name, EMPTY_MESSAGE)
+                valid = False
+        return valid
+
     def get_form_class(self):
         form_class = type(self).__dict__.get("_form_class")
         if form_class is None:
@@ -37,10 +52,45 @@ class FilterSet(filters.FilterSet):
         return form_class
 
 
+class IdField(forms.IntegerField):
+    """A row id: a positive bigint (larger numbers cannot name a row)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
     """An integer id (NumberFilter accepts decimals, which make no sense for ids)."""
 
-    field_class = forms.IntegerField
+    field_class = IdField
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (1/0, yes/no, on/off); anything else is an error, not "no filter"."""
+
+    def to_python(self, value):
+        try:
+            return boolean_or_none(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
+
+@extend_schema_field({"type": "number", "minimum": 1, "maximum": 5})
+class RatingFilter(filters.NumberFilter):
+    """A bound on the 1-5 reliability scale (a median may be fractional, e.g. 2.5)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 5)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -71,8 +121,8 @@ class AnnotationFilter(FilterSet):
     claim = IdFilter(field_name="claim_id")
     flag = filters.CharFilter(method="filter_flag", max_length=64, help_text="A flag slug")
     status = filters.ChoiceFilter(choices=AnnotationStatus.choices)
-    rating_min = filters.NumberFilter(field_name="reliability", lookup_expr="gte")
-    rating_max = filters.NumberFilter(field_name="reliability", lookup_expr="lte")
+    rating_min = RatingFilter(field_name="reliability", lookup_expr="gte")
+    rating_max = RatingFilter(field_name="reliability", lookup_expr="lte")
     updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
@@ -96,8 +146,8 @@ class ConsensusFilter(FilterSet):
     reviewer = IdFilter(method="filter_reviewer", help_text="Groups this reviewer annotated")
     flag = filters.CharFilter(method="filter_flag", max_length=64, help_text="Raised by anyone")
     status = filters.ChoiceFilter(choices=ConsensusStatus.choices)
-    rating_min = filters.NumberFilter(field_name="median_reliability", lookup_expr="gte")
-    rating_max = filters.NumberFilter(field_name="median_reliability", lookup_expr="lte")
+    rating_min = RatingFilter(field_name="median_reliability", lookup_expr="gte")
+    rating_max = RatingFilter(field_name="median_reliability", lookup_expr="lte")
     updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
@@ -124,7 +174,7 @@ class ClaimFilter(FilterSet):
 class DocumentFilter(FilterSet):
     source = IdFilter(field_name="source_id")
     language = filters.CharFilter(max_length=35)
-    current = filters.BooleanFilter(field_name="is_current")
+    current = StrictBooleanFilter(field_name="is_current")
     search = filters.CharFilter(field_name="title", lookup_expr="icontains", max_length=500)
     updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
 

@@ -1,4 +1,6 @@
-"""OpenAPI generation: every operation documents the error responses it can give."""
+"""OpenAPI generation: every operation documents the error responses it can give, and every
+input declares the constraints the service enforces (schemathesis holds the two to each other).
+"""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -21,8 +23,43 @@ StaleVersionErrorSerializer = inline_serializer(
 )
 
 
+# Text inputs refuse NUL: PostgreSQL cannot store it (query values: ApiViewMixin; bodies: DRF's
+# CharField). Lone surrogates cannot arrive in UTF-8 at all.
+NO_NUL_PATTERN = r"^[^\x00]*$"
+
+
+def _refuses_nul(schema: dict) -> None:
+    if schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema):
+        schema["pattern"] = NO_NUL_PATTERN
+
+
 class ApiAutoSchema(AutoSchema):
-    """Adds 400/401/403/404/413/415/429 (and 412/428 where concurrency applies) everywhere."""
+    """Adds 400/401/403/404/413/415/429 (and 412/428 where concurrency applies) everywhere,
+    and the limits of text inputs (no NUL; filters' maximum lengths)."""
+
+    def _get_filter_parameters(self):
+        parameters = super()._get_filter_parameters()
+        filterset = getattr(self.view, "filterset_class", None)
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            declared = filterset.base_filters.get(parameter["name"]) if filterset else None
+            max_length = declared.extra.get("max_length") if declared is not None else None
+            if max_length and schema.get("type") == "string":
+                schema["maxLength"] = max_length
+        return parameters
+
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            if parameter.get("in") == "query":
+                _refuses_nul(parameter.get("schema", {}))
+        return parameters
+
+    def _map_serializer_field(self, field, direction, bypass_extension=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extension)
+        if direction == "request" and isinstance(field, serializers.CharField):
+            _refuses_nul(schema)
+        return schema
 
     def _error_codes(self) -> dict[str, object]:
         codes: dict[str, object] = {

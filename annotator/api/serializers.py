@@ -1,6 +1,7 @@
 """Serializers: shapes of the API's JSON. Writes go through ``annotator.annotations``."""
 
 from django.conf import settings
+from django.db import models
 from rest_framework import serializers
 
 from annotator.models import (
@@ -19,10 +20,27 @@ from annotator.models import (
 )
 
 
+class StrictCharField(serializers.CharField):
+    """Text, and only text: DRF's CharField turns 5 into "5", which the schema says is wrong."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
+
+
 def _text(**kwargs):
     """A text field that keeps whitespace (offsets depend on it) and refuses NUL/surrogates."""
     kwargs.setdefault("trim_whitespace", False)
-    return serializers.CharField(**kwargs)
+    return StrictCharField(**kwargs)
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -123,7 +141,7 @@ class _JudgmentFields(serializers.Serializer):
         help_text="1 fabricated/false … 5 reliable; null when the annotation only flags",
     )
     flags = serializers.ListField(
-        child=serializers.CharField(max_length=64), required=False, max_length=50
+        child=StrictCharField(max_length=64), required=False, max_length=50
     )
     note = _text(allow_blank=True, required=False)
     evidence = serializers.ListField(
@@ -179,7 +197,7 @@ class AnnotationRevisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(StrictModelSerializer):
     annotation_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -386,7 +404,7 @@ class MeSerializer(serializers.Serializer):
     token_scope = serializers.ChoiceField(choices=ApiToken.Scope.choices, allow_null=True)
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(StrictModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "scope", "key_prefix", "created_at", "last_used_at", "revoked_at"]

@@ -48,15 +48,18 @@ _BAD_QUERY_CHARS = re.compile("[\x00\ud800-\udfff]")
 
 
 class ApiViewMixin:
-    """Shared by every view: refuse query parameters the database cannot take (NUL, surrogates)."""
+    """Shared by every view: refuse query parameters the database cannot take (NUL, surrogates)
+    and parameters given twice (every parameter of this API takes one value: which one would
+    count is a guess)."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        errors = {
-            name: ["Contains a NUL or surrogate character."]
-            for name, values in request.query_params.lists()
-            if _BAD_QUERY_CHARS.search(name) or any(_BAD_QUERY_CHARS.search(v) for v in values)
-        }
+        errors = {}
+        for name, values in request.query_params.lists():
+            if _BAD_QUERY_CHARS.search(name) or any(_BAD_QUERY_CHARS.search(v) for v in values):
+                errors[name] = ["Contains a NUL or surrogate character."]
+            elif len(values) > 1:
+                errors[name] = [f"Given {len(values)} times; give it once."]
         if errors:
             raise ValidationError(errors)
 

@@ -8,7 +8,7 @@ starts, by the newest row at that moment; the bound is the cursor returned to th
 
 import base64
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q, QuerySet
 
@@ -22,15 +22,27 @@ def encode_cursor(updated_at: datetime, pk: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+# Row ids are bigints: a larger number in a tampered cursor cannot name a row.
+_MAX_ID = 2**63 - 1
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The (updated_at in UTC, id) inside a cursor; ``InvalidCursor`` for anything else.
+
+    The time is converted to UTC here: Python accepts offsets up to ±23:59 but PostgreSQL
+    refuses those beyond ±15:59, so a tampered cursor would otherwise fail in the database.
+    """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         stamp, pk = base64.urlsafe_b64decode(padded.encode("ascii")).decode().split("|")
         updated_at = datetime.fromisoformat(stamp)
         if updated_at.tzinfo is None:
             raise ValueError("naive")
+        updated_at = updated_at.astimezone(UTC)
+        if not pk.isascii() or not pk.isdigit() or int(pk) > _MAX_ID:
+            raise ValueError("id")
         return updated_at, int(pk)
-    except (ValueError, UnicodeError, TypeError):
+    except (ValueError, UnicodeError, TypeError, OverflowError):
         raise InvalidCursor("Not a cursor returned by this export.") from None
 
 

@@ -236,6 +236,10 @@ REST_FRAMEWORK = {
 }
 # JSON request bodies above this size get 413 from the API.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 262_144)
+# JSON request bodies nesting arrays/objects deeper than this get 400 (Python's decoder recurses).
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 64)
+# A CSRF failure on an /api/ path answers in JSON like the rest of the API.
+CSRF_FAILURE_VIEW = "annotator.api.errors.csrf_failure"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Source reliability annotation API",

@@ -67,6 +67,7 @@
       text += p.textContent + (p.dataset.gap || "");
     });
     body = { base: passages.length ? Number(passages[0].dataset.start) : 0, chars: Array.from(text) };
+    clusterBoundaries = new Map();
     // The quoted text is not sent twice: it is sliced from the body here.
     annotations = new Map(
       readJson("annotations-data").map((a) => {
@@ -109,6 +110,51 @@
     return Number(passage.dataset.start) + codePoints(utf16);
   }
 
+  /* ---------- grapheme clusters ----------
+   * A flag (🇰🇷), an emoji family (👨‍👩‍👧) or a letter with a combining accent is several code
+   * points but one character to a reader. The server refuses a span that starts or ends inside
+   * one, so a selection is widened to whole clusters: its start moves back to the start of its
+   * cluster, its end forward to the end of its cluster. Boundaries come from Intl.Segmenter,
+   * per passage (clusters never cross the whitespace between passages), computed once. */
+  const graphemes =
+    typeof Intl !== "undefined" && Intl.Segmenter
+      ? new Intl.Segmenter(undefined, { granularity: "grapheme" })
+      : null;
+  let clusterBoundaries = new Map(); // passage data-start → sorted code-point boundaries
+
+  function boundariesOf(passage) {
+    let list = clusterBoundaries.get(passage.dataset.start);
+    if (!list) {
+      let offset = Number(passage.dataset.start);
+      list = [offset];
+      for (const part of graphemes.segment(passage.textContent)) {
+        offset += codePoints(part.segment);
+        list.push(offset);
+      }
+      clusterBoundaries.set(passage.dataset.start, list);
+    }
+    return list;
+  }
+
+  /* The nearest cluster boundary at or before (direction -1) or after (+1) an offset. */
+  function snapToCluster(offset, direction) {
+    if (!graphemes) return offset;
+    for (const passage of textEl.querySelectorAll(".passage")) {
+      if (offset <= Number(passage.dataset.start) || offset >= Number(passage.dataset.end)) continue;
+      const list = boundariesOf(passage);
+      let low = 0;
+      let high = list.length - 1;
+      while (low < high) {
+        const middle = (low + high + 1) >> 1;
+        if (list[middle] <= offset) low = middle;
+        else high = middle - 1;
+      }
+      if (list[low] === offset || direction < 0) return list[low];
+      return list[Math.min(low + 1, list.length - 1)];
+    }
+    return offset;
+  }
+
   function anchorFromRange(range) {
     if (!range || range.collapsed) return null;
     const touched = Array.from(textEl.querySelectorAll(".passage")).filter((p) => range.intersectsNode(p));
@@ -123,6 +169,8 @@
       : Number(touched[touched.length - 1].dataset.end);
     while (start < end && /\s/u.test(body.chars[start - body.base])) start += 1;
     while (end > start && /\s/u.test(body.chars[end - 1 - body.base])) end -= 1;
+    start = snapToCluster(start, -1);
+    end = snapToCluster(end, 1);
     if (end <= start) return null;
     return { start: start, end: end, exact: bodySlice(start, end) };
   }
