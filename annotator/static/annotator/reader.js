@@ -68,6 +68,7 @@
     });
     body = { base: passages.length ? Number(passages[0].dataset.start) : 0, chars: Array.from(text) };
     clusterBoundaries = new Map();
+    if (typeof wordEdges !== "undefined") wordEdges = new Map();
     // The quoted text is not sent twice: it is sliced from the body here.
     annotations = new Map(
       readJson("annotations-data").map((a) => {
@@ -932,6 +933,107 @@
     return passage ? anchorOfPassage(passage) : null;
   }
 
+  /* ---------- keyboard selection ----------
+   * In a focused passage, ←/→ move a caret by one character (grapheme cluster), Shift+←/→
+   * extend the selection by one character and Ctrl+Shift+←/→ by one word (in CJK text, where
+   * words are not spaced, by one character). The selection is the page's own (so it shows
+   * as selected text), is announced to screen readers, and Enter opens the panel on it. */
+  const wordSegmenter =
+    typeof Intl !== "undefined" && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "word" }) : null;
+  const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+  let keySelection = null; // { passage, anchor, focus } in document code points
+  let wordEdges = new Map(); // passage data-start → { starts, ends } of word-like segments
+
+  const selectionStatus = document.createElement("p");
+  selectionStatus.className = "visually-hidden";
+  selectionStatus.id = "selection-status";
+  selectionStatus.setAttribute("aria-live", "polite");
+  reader.append(selectionStatus);
+
+  function clustersOf(passage) {
+    if (graphemes) return boundariesOf(passage);
+    const list = [];
+    for (let offset = Number(passage.dataset.start); offset <= Number(passage.dataset.end); offset++) list.push(offset);
+    return list;
+  }
+
+  function wordsOf(passage) {
+    let edges = wordEdges.get(passage.dataset.start);
+    if (!edges) {
+      edges = { starts: [], ends: [] };
+      let offset = Number(passage.dataset.start);
+      for (const part of wordSegmenter.segment(passage.textContent)) {
+        const length = codePoints(part.segment);
+        if (part.isWordLike) {
+          edges.starts.push(offset);
+          edges.ends.push(offset + length);
+        }
+        offset += length;
+      }
+      wordEdges.set(passage.dataset.start, edges);
+    }
+    return edges;
+  }
+
+  function isCjkAt(offset) {
+    const char = body.chars[offset - body.base];
+    return Boolean(char && CJK.test(char));
+  }
+
+  function stepFrom(passage, offset, direction, byWord) {
+    const clusters = clustersOf(passage);
+    const cluster =
+      direction > 0 ? clusters.find((b) => b > offset) : clusters.slice().reverse().find((b) => b < offset);
+    const byCluster = cluster === undefined ? offset : cluster;
+    if (!byWord || !wordSegmenter || isCjkAt(direction > 0 ? offset : offset - 1)) return byCluster;
+    const edges = wordsOf(passage);
+    const word =
+      direction > 0
+        ? edges.ends.find((b) => b > offset)
+        : edges.starts.slice().reverse().find((b) => b < offset);
+    if (word === undefined) return direction > 0 ? Number(passage.dataset.end) : Number(passage.dataset.start);
+    // A CJK run inside the jump stops the step at its first character.
+    for (let probe = offset; direction > 0 ? probe < word : probe > word; probe += direction) {
+      if (isCjkAt(direction > 0 ? probe : probe - 1) && probe !== offset) return probe;
+    }
+    return word;
+  }
+
+  function showKeySelection() {
+    const { anchor, focus } = keySelection;
+    const start = Math.min(anchor, focus);
+    const end = Math.max(anchor, focus);
+    const selection = window.getSelection();
+    const range = rangeForAnchor({ start: start, end: end });
+    selection.removeAllRanges();
+    if (range) selection.addRange(range);
+    if (start === end) {
+      const next = bodySlice(start, stepFrom(keySelection.passage, start, 1, false));
+      selectionStatus.textContent = next ? "Before “" + next + "”" : "At the end of the passage";
+    } else {
+      const text = bodySlice(start, end);
+      const count = graphemes ? Array.from(graphemes.segment(text)).length : Array.from(text).length;
+      selectionStatus.textContent =
+        "Selected: " + text + " (" + count + (count === 1 ? " character" : " characters") + "). Enter to annotate.";
+    }
+  }
+
+  function moveKeySelection(passage, event) {
+    const direction = event.key === "ArrowRight" ? 1 : -1;
+    if (!keySelection || keySelection.passage !== passage) {
+      const edge = direction > 0 ? Number(passage.dataset.start) : Number(passage.dataset.end);
+      keySelection = { passage: passage, anchor: edge, focus: edge };
+    }
+    const moved = stepFrom(passage, keySelection.focus, direction, event.ctrlKey || event.metaKey);
+    keySelection.focus = moved;
+    if (!event.shiftKey) keySelection.anchor = moved;
+    showKeySelection();
+  }
+
+  textEl.addEventListener("focusout", (event) => {
+    if (keySelection && event.target === keySelection.passage) keySelection = null;
+  });
+
   document.addEventListener("keydown", (event) => {
     const typing = window.annotatorIsTyping && window.annotatorIsTyping(event.target);
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && current && !form.hidden) {
@@ -945,6 +1047,16 @@
       closeForm();
       const passage = pointAt(span.start) && passageOf(pointAt(span.start).node);
       if (passage) passage.focus();
+      return;
+    }
+    if (
+      (event.key === "ArrowLeft" || event.key === "ArrowRight") &&
+      !event.altKey &&
+      event.target.classList &&
+      event.target.classList.contains("passage")
+    ) {
+      event.preventDefault();
+      moveKeySelection(event.target, event);
       return;
     }
     if (typing || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
