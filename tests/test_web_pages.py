@@ -414,3 +414,23 @@ def test_claim_page_shows_evidence_and_cuts_context_at_words(client, seeded, rev
     assert body[:start].endswith(prefix)
     # The context starts at a word: the character before it is a space (or the text's start).
     assert start - len(prefix) == 0 or body[start - len(prefix) - 1].isspace()
+
+
+def test_download_menu_links_to_the_exports_through_the_session(client, seeded, reviewer):
+    document = seeded["000"]
+    annotate(reviewer, document, QUOTE_EN, reliability=1, note="mine")
+    client.force_login(reviewer)
+    page = client.get(f"/documents/{document.pk}/").content.decode()
+    links = re.findall(r'<a href="(/api/v1/exports/[^"]+)" download>', page)
+    formats = {html.unescape(link).rsplit("format=", 1)[1] for link in links}
+    assert formats == {"jsonl", "json", "csv", "jsonld", "claimreview"}
+    assert all(f"document={document.pk}" in link for link in links)
+    csv_link = next(
+        html.unescape(link) for link in links if "annotations" in link and "csv" in link
+    )
+    download = client.get(csv_link)
+    assert download.status_code == 200
+    body = b"".join(download.streaming_content).decode()
+    assert "mine" in body
+    dashboard = client.get("/").content.decode()
+    assert "/api/v1/exports/consensus?format=claimreview" in html.unescape(dashboard)
