@@ -8,7 +8,6 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 
-from annotator.exports.visibility import consensus_involving
 from annotator.models import (
     Annotation,
     AnnotationStatus,
@@ -19,6 +18,7 @@ from annotator.models import (
     ModerationAction,
     Suggestion,
 )
+from annotator.visibility import consensus_involving
 
 
 class FilterSet(filters.FilterSet):
