@@ -20,6 +20,7 @@ import numpy as np
 
 from .consensus import Judgment, ReviewerVoice, load_judgments, reviewer_voices
 from .models import Annotation, Document, Source, User
+from .visibility import countable_annotations
 
 UNITS = ("passage", "span")
 
@@ -112,20 +113,30 @@ def agreement(judgments: list[Judgment], unit: str = "passage") -> dict:
     }
 
 
-def document_agreement(document: Document, unit: str = "passage") -> dict:
-    """Agreement within one document (any revision). See :func:`agreement` for the shape."""
-    return agreement(load_judgments(Annotation.objects.filter(document=document)), unit)
+def _judgments(queryset, viewer) -> list[Judgment]:
+    """Only what ``viewer`` may see feeds a figure shown to them (``None``: everything)."""
+    return load_judgments(countable_annotations(viewer, queryset))
 
 
-def source_agreement(source: Source, unit: str = "passage") -> dict:
-    """Agreement over the current documents of a source."""
+def document_agreement(document: Document, unit: str = "passage", *, viewer=None) -> dict:
+    """Agreement within one document (any revision). See :func:`agreement` for the shape.
+
+    ``viewer``: the user the figures are for, computed only from what they may see (blind
+    review); ``None`` for moderation tools and commands (everything).
+    """
+    return agreement(_judgments(Annotation.objects.filter(document=document), viewer), unit)
+
+
+def source_agreement(source: Source, unit: str = "passage", *, viewer=None) -> dict:
+    """Agreement over the current documents of a source (``viewer`` as above)."""
     queryset = Annotation.objects.filter(document__source=source, document__is_current=True)
-    return agreement(load_judgments(queryset), unit)
+    return agreement(_judgments(queryset, viewer), unit)
 
 
-def corpus_agreement(unit: str = "passage") -> dict:
-    """Agreement over every current document."""
-    return agreement(load_judgments(Annotation.objects.filter(document__is_current=True)), unit)
+def corpus_agreement(unit: str = "passage", *, viewer=None) -> dict:
+    """Agreement over every current document (``viewer`` as above)."""
+    queryset = Annotation.objects.filter(document__is_current=True)
+    return agreement(_judgments(queryset, viewer), unit)
 
 
 def _calibrate(

@@ -14,6 +14,7 @@ from django.conf import settings
 from .agreement import source_agreement
 from .consensus import decided_flags, decided_reliability
 from .models import Annotation, Consensus, ConsensusStatus, Passage, Source
+from .visibility import countable_annotations, visible_consensus
 
 # Passage medians fall on half steps (the median of an even number of ratings).
 MEDIAN_BUCKETS = tuple(str(value / 2).removesuffix(".0") for value in range(2, 11))
@@ -23,7 +24,7 @@ def _bucket(value: float) -> str:
     return str(round(value * 2) / 2).removesuffix(".0")
 
 
-def source_summary(source: Source, *, with_agreement: bool = True) -> dict:
+def source_summary(source: Source, *, with_agreement: bool = True, viewer=None) -> dict:
     """Summary of a source over its current documents. Shape::
 
         {"source_id": 1, "name": "Mondo Military",
@@ -41,14 +42,21 @@ def source_summary(source: Source, *, with_agreement: bool = True) -> dict:
 
     A *decided* passage has reached the quorum (agreed or disputed) or was adjudicated; its
     rating is the adjudicated one where a moderator decided, the median otherwise.
+
+    ``viewer``: the user the summary is for; every figure then comes only from the groups they
+    may see (blind review: a reviewer who judged nothing sees zeros). ``None`` (moderation
+    tools, commands): everything.
     """
     documents = source.documents.filter(is_current=True)
     rows = list(
-        Consensus.objects.filter(
-            kind=Consensus.Kind.PASSAGE, passage__document__in=documents, reviewer_count__gt=0
+        visible_consensus(
+            viewer,
+            Consensus.objects.filter(
+                kind=Consensus.Kind.PASSAGE, passage__document__in=documents, reviewer_count__gt=0
+            ),
         )
     )
-    counted = Annotation.objects.counted().filter(document__in=documents)
+    counted = countable_annotations(viewer, Annotation.objects.filter(document__in=documents))
     status_counts = Counter(row.status for row in rows)
     decided = [row for row in rows if row.status != ConsensusStatus.PENDING]
     medians = [value for row in decided if (value := decided_reliability(row)) is not None]
@@ -80,11 +88,12 @@ def source_summary(source: Source, *, with_agreement: bool = True) -> dict:
         "flag_passages": dict(sorted(flag_passages.items())),
     }
     if with_agreement:
-        summary["agreement"] = source_agreement(source)
+        summary["agreement"] = source_agreement(source, viewer=viewer)
     return summary
 
 
-def all_source_summaries(*, with_agreement: bool = False) -> list[dict]:
+def all_source_summaries(*, with_agreement: bool = False, viewer=None) -> list[dict]:
     return [
-        source_summary(source, with_agreement=with_agreement) for source in Source.objects.all()
+        source_summary(source, with_agreement=with_agreement, viewer=viewer)
+        for source in Source.objects.all()
     ]

@@ -361,7 +361,7 @@ def test_merged_claim_redirects_to_the_surviving_claim(client, reviewer):
 
 
 def test_next_passage_skips_own_and_those_at_quorum(
-    client, reviewer, other_reviewer, third_reviewer
+    client, reviewer, other_reviewer, third_reviewer, moderator
 ):
     doc = make_document("Alpha one.\n\nBeta two.\n\nGamma three.\n\nDelta four.", origin="q.txt")
     passages = list(Passage.objects.filter(document=doc).order_by("index"))
@@ -370,21 +370,31 @@ def test_next_passage_skips_own_and_those_at_quorum(
 
     annotate(reviewer, doc, "Alpha one.")  # own: skipped
     fourth = make_user("dora")
-    for who in (other_reviewer, third_reviewer, fourth):  # quorum (3) reached: skipped
+    for who in (other_reviewer, third_reviewer, fourth):  # quorum (3) reached ...
         annotate(who, doc, "Beta two.")
-    assert client.get("/next/")["Location"] == f"/documents/{doc.pk}/#p2"
+    # ... but a blind reviewer does not know that before judging it: not skipped for them.
+    assert client.get("/next/")["Location"] == f"/documents/{doc.pk}/#p1"
     # "n" from a passage goes to the next one after it.
     assert client.get("/next/", {"after": passages[2].pk})["Location"] == f"/documents/{doc.pk}/#p3"
     # After the last one it wraps round to the first still open.
-    assert client.get("/next/", {"after": passages[3].pk})["Location"] == f"/documents/{doc.pk}/#p2"
-    # Below quorum still counts as needing reviewers.
-    annotate(other_reviewer, doc, "Gamma three.")
-    assert client.get("/next/")["Location"] == f"/documents/{doc.pk}/#p2"
+    assert client.get("/next/", {"after": passages[3].pk})["Location"] == f"/documents/{doc.pk}/#p1"
 
+    annotate(reviewer, doc, "Beta two.")
     annotate(reviewer, doc, "Gamma three.")
     annotate(reviewer, doc, "Delta four.")
     response = client.get("/next/")
     assert response.status_code == 200 and b"Nothing left for you" in response.content
+
+    # Moderators see every group: their queue skips the passage at quorum.
+    client.force_login(moderator)
+    assert client.get("/next/", {"after": passages[0].pk})["Location"] == (
+        f"/documents/{doc.pk}/#p2"
+    )
+    # Below quorum still counts as needing reviewers.
+    annotate(other_reviewer, doc, "Gamma three.")
+    assert client.get("/next/", {"after": passages[0].pk})["Location"] == (
+        f"/documents/{doc.pk}/#p2"
+    )
 
 
 def test_next_passage_ignores_old_revisions(client, reviewer):

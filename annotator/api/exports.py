@@ -9,9 +9,8 @@ from rest_framework.negotiation import DefaultContentNegotiation
 
 from annotator.exports import streams
 from annotator.exports.queries import InvalidCursor
-from annotator.exports.visibility import visible_consensus
 from annotator.models import Annotation, ModerationAction
-from annotator.visibility import visible_annotations
+from annotator.visibility import visible_annotations, visible_consensus
 
 from . import filters
 from .params import query_boolean
@@ -139,7 +138,12 @@ class AnnotationExportView(_ExportView):
         return self.stream(
             request,
             lambda: streams.annotations_export(
-                queryset, fmt, cursor=cursor, include_history=history, links=self.links(request)
+                queryset,
+                fmt,
+                cursor=cursor,
+                include_history=history,
+                links=self.links(request),
+                viewer=request.user,
             ),
         )
 

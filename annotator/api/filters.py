@@ -10,7 +10,6 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from annotator.exports.visibility import consensus_involving
 from annotator.models import (
     Annotation,
     AnnotationStatus,
@@ -21,6 +20,7 @@ from annotator.models import (
     ModerationAction,
     Suggestion,
 )
+from annotator.visibility import consensus_involving
 
 from .params import EMPTY_MESSAGE, MAX_ID, boolean_or_none
 

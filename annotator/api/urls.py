@@ -12,6 +12,9 @@ from .errors import json_not_found
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+# No ".json" URL variants: `format` names an export format here, and the custom actions do not
+# take a format argument (annotations/1/history.json answered 500).
+router.include_format_suffixes = False
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
 router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("consensus", views.ConsensusViewSet, basename="consensus")

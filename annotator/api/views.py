@@ -4,8 +4,8 @@ import re
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Q
-from django.db.models.functions import Length
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Length
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -14,9 +14,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator import agreement, source_reliability
+from annotator import agreement, source_reliability, visibility
 from annotator.annotations import create_annotation, update_annotation, withdraw_annotation
-from annotator.exports.visibility import visible_consensus
 from annotator.models import (
     Annotation,
     AnnotationStatus,
@@ -32,7 +31,7 @@ from annotator.models import (
 )
 from annotator.text import detect_language
 from annotator.tokens import create_token, revoke_token
-from annotator.visibility import blind_review_enabled, visible_annotations
+from annotator.visibility import blind_review_enabled, visible_annotations, visible_consensus
 
 from . import filters, serializers
 from .errors import PreconditionRequired
@@ -192,11 +191,12 @@ class AnnotationViewSet(
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
         annotation = self.get_object()
-        if annotation.reviewer_id != request.user.pk and not request.user.is_moderator:
+        if not visibility.may_see_history(request.user, annotation):
             raise PermissionDenied(
                 "Only the author and moderators may see an annotation's history."
             )
-        revisions = annotation.revisions.select_related("changed_by").order_by("version", "id")
+        revisions = visibility.visible_revisions(request.user, annotation.revisions.all())
+        revisions = revisions.select_related("changed_by").order_by("version", "id")
         return Response(serializers.AnnotationRevisionSerializer(revisions, many=True).data)
 
 
@@ -220,10 +220,20 @@ class ClaimViewSet(
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
+        # Active annotations linked to the claim that this user may see (blind review).
+        linked = visible_annotations(
+            self.request.user,
+            Annotation.objects.filter(claim_id=OuterRef("pk"), status=AnnotationStatus.ACTIVE),
+        )
+        counted = (
+            linked.order_by()
+            .annotate(_group=Value(1))
+            .values("_group")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return Claim.objects.annotate(
-            annotation_count=Count(
-                "annotations", filter=Q(annotations__status=AnnotationStatus.ACTIVE)
-            )
+            annotation_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0)
         )
 
     def perform_create(self, serializer):
@@ -287,7 +297,7 @@ class SourceViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def reliability(self, request, pk=None):
-        summary = source_reliability.source_summary(self.get_object())
+        summary = source_reliability.source_summary(self.get_object(), viewer=request.user)
         return Response(serializers.SourceReliabilitySerializer(summary).data)
 
 
@@ -335,7 +345,7 @@ class DocumentViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def agreement(self, request, pk=None):
-        figures = agreement.document_agreement(self.get_object())
+        figures = agreement.document_agreement(self.get_object(), viewer=request.user)
         return Response(serializers.AgreementSerializer(figures).data)
 
 
@@ -458,7 +468,8 @@ class CorpusAgreementView(ApiViewMixin, APIView):
         responses={200: serializers.AgreementSerializer},
     )
     def get(self, request):
-        return Response(serializers.AgreementSerializer(agreement.corpus_agreement()).data)
+        figures = agreement.corpus_agreement(viewer=request.user)
+        return Response(serializers.AgreementSerializer(figures).data)
 
 
 class CalibrationView(ApiViewMixin, APIView):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
-from django.db.models import Case, F, Func, OuterRef, TextField, Value, When
+from django.db.models import Case, F, Func, OuterRef, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast, Greatest, Substr
 
 from annotator.models import (
@@ -55,8 +55,16 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
-def annotation_records(queryset, *, include_history: bool = False) -> Iterator[dict]:
-    """The raw annotation records (the backup format). Key order is fixed: output is stable."""
+def annotation_records(
+    queryset, *, include_history: bool = False, revisions: QuerySet | None = None
+) -> Iterator[dict]:
+    """The raw annotation records (the backup format). Key order is fixed: output is stable.
+
+    With ``include_history``, each record's ``history`` lists its revisions found in
+    ``revisions`` (default: all; the API passes ``visibility.visible_revisions(user)``, so a
+    reviewer gets an empty history on other reviewers' annotations).
+    """
+    revisions = AnnotationRevision.objects.all() if revisions is None else revisions
     through = Annotation.flags.through
     # On PostgreSQL the flags come with each row (an array subquery); elsewhere one query a batch.
     inline_flags = connections[queryset.db].vendor == "postgresql"
@@ -93,7 +101,7 @@ def annotation_records(queryset, *, include_history: bool = False) -> Iterator[d
         history = defaultdict(list)
         if include_history:  # rare (backups): one IN query a batch is fine
             for revision in (
-                AnnotationRevision.objects.filter(annotation_id__in=ids)
+                revisions.filter(annotation_id__in=ids)
                 .order_by("annotation_id", "version", "id")
                 .values_list(
                     "annotation_id",

@@ -13,6 +13,7 @@ from django.db import connections, transaction
 
 from annotator.db_routing import export_database_alias
 from annotator.models import Consensus
+from annotator.visibility import visible_revisions
 
 from . import formats, queries, records
 
@@ -189,7 +190,10 @@ def annotations_export(
     cursor: str | None = None,
     include_history: bool = False,
     links: Links | None = None,
+    viewer=None,
 ) -> Export:
+    """``viewer``: the user the export is for; history is then only what they may see
+    (``visibility.visible_revisions``). ``None`` (backups, commands): all of it."""
     links = links or Links()
     alias = export_database_alias()
     queryset, next_cursor = queries.bounded(queryset.using(alias), cursor)
@@ -198,7 +202,9 @@ def annotations_export(
         return Export(
             _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "annotations.jsonl"
         )
-    rows = records.annotation_records(queryset, include_history=include_history)
+    rows = records.annotation_records(
+        queryset, include_history=include_history, revisions=visible_revisions(viewer)
+    )
     if fmt == "jsonld":
         annotations = (
             formats.web_annotation(

@@ -1,10 +1,16 @@
-"""Reviewer progress and corpus consensus status, for the dashboard and the review queue."""
+"""Reviewer progress and corpus consensus status, for the dashboard and the review queue.
+
+Consensus figures here are computed only from the groups the user may see
+(``visible_consensus``): under blind review, a reviewer's dashboard statuses and queue never
+depend on other reviewers' work on passages the reviewer has not judged.
+"""
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from ..models import Annotation, AnnotationStatus, Consensus, ConsensusStatus, Document, Passage
+from ..visibility import visible_consensus
 
 # Document-level status shown on the dashboard (derived from its passages' consensus).
 DOCUMENT_STATUSES = {
@@ -28,8 +34,9 @@ def documents_with_progress(user) -> QuerySet:
     own = Annotation.objects.filter(
         passage_id=OuterRef("pk"), reviewer_id=user.pk, status=AnnotationStatus.ACTIVE
     )
-    passage_consensus = Consensus.objects.filter(
-        kind=Consensus.Kind.PASSAGE, passage__document_id=OuterRef("pk")
+    passage_consensus = visible_consensus(
+        user,
+        Consensus.objects.filter(kind=Consensus.Kind.PASSAGE, passage__document_id=OuterRef("pk")),
     )
     return (
         Document.objects.current()
@@ -69,10 +76,16 @@ def filter_by_status(queryset: QuerySet, status: str) -> QuerySet:
 
 
 def passages_needing_review(user) -> QuerySet:
-    """Passages of current documents below quorum that this reviewer has not annotated yet."""
+    """Passages of current documents that this reviewer has not annotated yet, skipping those
+    known to be at quorum. Under blind review a reviewer knows no passage's reviewer count
+    before judging it, so their queue is every passage they have not judged; moderators' skips
+    passages at quorum."""
     quorum = settings.ANNOTATOR["QUORUM"]
-    reached = Consensus.objects.filter(
-        kind=Consensus.Kind.PASSAGE, passage_id=OuterRef("pk"), reviewer_count__gte=quorum
+    reached = visible_consensus(
+        user,
+        Consensus.objects.filter(
+            kind=Consensus.Kind.PASSAGE, passage_id=OuterRef("pk"), reviewer_count__gte=quorum
+        ),
     )
     own = Annotation.objects.filter(
         passage_id=OuterRef("pk"), reviewer_id=user.pk, status=AnnotationStatus.ACTIVE

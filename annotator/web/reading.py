@@ -29,7 +29,7 @@ from ..models import (
     Reliability,
 )
 from ..suggestions.decisions import suggestions_for_reviewer
-from ..visibility import blind_review_enabled, visible_annotations
+from ..visibility import is_blind, visible_annotations, visible_consensus
 
 RELIABILITY_LABELS = dict(Reliability.choices)
 CONSENSUS_LABELS = dict(ConsensusStatus.choices)
@@ -244,10 +244,12 @@ def build_reading_view(document: Document, user) -> ReadingView:
         flags_by_annotation[annotation_id].append(slug)
 
     suggestions = list(suggestions_for_reviewer(document, user))
+    # Only the passages whose group this user may see (blind review) have a badge.
     consensus_by_passage = {
         row["passage_id"]: row
-        for row in Consensus.objects.filter(
-            kind=Consensus.Kind.PASSAGE, passage__document_id=document.pk
+        for row in visible_consensus(
+            user,
+            Consensus.objects.filter(kind=Consensus.Kind.PASSAGE, passage__document_id=document.pk),
         ).values("passage_id", "status", "reviewer_count")
     }
 
@@ -281,13 +283,12 @@ def build_reading_view(document: Document, user) -> ReadingView:
     for suggestion in suggestions:
         attach(Span(suggestion.start, suggestion.end, f"s{suggestion.pk}"))
 
-    blind = blind_review_enabled() and not user.is_moderator
+    blind = is_blind(user)
     language = escape(document.language)
     markup = []
     for position, row in enumerate(rows):
-        row.unlocked = not blind or row.own_count > 0
-        if row.unlocked:
-            row.consensus = consensus_by_passage.get(row.id)
+        row.consensus = consensus_by_passage.get(row.id)
+        row.unlocked = not blind or row.consensus is not None
         text = _passage_markup(body, row, spans_by_row.get(position, []), own_keys)
         markup.append(_row_markup(body, language, row, text))
 

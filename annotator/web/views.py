@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from ..models import Annotation, AnnotationStatus, Claim, Consensus, Document, Passage, Source
 from ..source_reliability import source_summary
-from ..visibility import visible_annotations
+from ..visibility import is_blind, visible_annotations, visible_consensus
 from .forms import DocumentFilterForm
 from .progress import (
     DOCUMENT_STATUSES,
@@ -50,7 +50,13 @@ def dashboard(request):
     return render(
         request,
         "annotator/dashboard.html",
-        {"form": form, "page": page, "query": query.urlencode(), "filtered": bool(request.GET)},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": bool(request.GET),
+            "blind": is_blind(request.user),
+        },
     )
 
 
@@ -110,11 +116,9 @@ def claim_detail(request, claim_id: int):
         .order_by("document_id", "start", "id")
     )
     linked = list(linked)
-    consensus = Consensus.objects.filter(kind=Consensus.Kind.CLAIM, claim=claim).first()
-    own_linked = any(annotation.reviewer_id == request.user.pk for annotation in linked)
-    show_consensus = consensus is not None and (
-        own_linked or request.user.is_moderator or not settings.ANNOTATOR["BLIND_REVIEW"]
-    )
+    claim_rows = Consensus.objects.filter(kind=Consensus.Kind.CLAIM, claim=claim)
+    consensus = visible_consensus(request.user, claim_rows).first()
+    show_consensus = consensus is not None
     documents = {}
     for annotation in linked:
         documents.setdefault(annotation.document, []).append(annotation)
@@ -145,7 +149,8 @@ def claim_detail(request, claim_id: int):
             "documents": documents.items(),
             "annotation_count": len(linked),
             "consensus": consensus if show_consensus else None,
-            "consensus_hidden": consensus is not None and not show_consensus,
+            # Blind: say how to unlock it, never whether a consensus exists yet.
+            "consensus_hidden": not show_consensus and is_blind(request.user),
             "flag_support": flag_support,
             "distribution": distribution,
             "languages": sorted({doc.language for doc in documents}),
@@ -171,7 +176,7 @@ def next_passage(request):
 def source_detail(request, source_id: int):
     """A source's reliability: its passages' consensus summarised, with the counts behind it."""
     source = get_object_or_404(Source, pk=source_id)
-    summary = source_summary(source)
+    summary = source_summary(source, viewer=request.user)
     decided = summary["decided_passages"] or 0
     medians = [
         (value, count, round(100 * count / decided) if decided else 0)
@@ -184,6 +189,7 @@ def source_detail(request, source_id: int):
         {
             "source": source,
             "summary": summary,
+            "blind": is_blind(request.user),
             "medians": medians,
             "median_label": RELIABILITY_LABELS.get(
                 round(summary["median_of_passage_medians"])
