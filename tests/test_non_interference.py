@@ -413,6 +413,7 @@ def others_work_in_partials_groups(world: World) -> None:
         judge(dora, first, cut=7, reliability=5, note="dora late", claim=world.claims[0].pk)
 
 
+@pytest.mark.slow
 def test_a_reviewer_who_judged_nothing_sees_nothing_change(world):
     clients = clients_for(world.blank)
     before = snapshot(world, world.blank, clients)
@@ -423,6 +424,7 @@ def test_a_reviewer_who_judged_nothing_sees_nothing_change(world):
     assert not changed, "Others' work changed what a blind reviewer sees:\n" + "\n".join(changed)
 
 
+@pytest.mark.slow
 def test_a_reviewer_sees_changes_only_in_the_groups_they_judged(world):
     clients = clients_for(world.partial)
     before = snapshot(world, world.partial, clients)
