@@ -64,10 +64,16 @@ def main() -> int:
                 timings.append((time.perf_counter() - begin) * 1000)
             assert response.status_code == 200
             size = len(response.content)
+            page = response.content.decode()
+            data_start = page.find('<script id="annotations-data"')
+            data_size = len(page[data_start : page.find("</script>", data_start)].encode())
         timings.sort()
         median = statistics.median(timings)
         p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-        print(f"response: {size / 1024:.0f} KiB, {len(queries.captured_queries)} SQL queries")
+        print(
+            f"response: {size / 1024:.0f} KiB (annotation data {data_size / 1024:.0f} KiB), "
+            f"{len(queries.captured_queries)} SQL queries"
+        )
         print(f"reading view, {args.runs} runs: median {median:.1f} ms, p95 {p95:.1f} ms")
         print(
             f"ratio to the {TARGET_MS:.0f} ms target: median {median / TARGET_MS:.2f}, "

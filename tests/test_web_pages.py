@@ -166,6 +166,23 @@ def test_own_annotations_are_highlighted(client, seeded, reviewer):
     assert data[mine.pk]["evidence"] == []
 
 
+def test_others_notes_are_not_embedded_but_served_by_the_api(
+    client, seeded, reviewer, other_reviewer
+):
+    doc = seeded["000"]
+    annotate(reviewer, doc, QUOTE_EN, reliability=1, note="my note")
+    theirs = annotate(other_reviewer, doc, QUOTE_EN, reliability=2, note="their private note")
+    client.force_login(reviewer)
+    page = client.get(f"/documents/{doc.pk}/").content.decode()
+    data = {a["id"]: a for a in json_data(page, "annotations-data")}
+    assert "note" not in data[theirs.pk] and "is_own" not in data[theirs.pk]
+    assert "their private note" not in page
+    # The panel asks the API for them, by passage, with the same visibility.
+    listed = client.get(f"/api/v1/annotations/?passage={theirs.passage_id}&page_size=500")
+    notes = {a["id"]: a["note"] for a in listed.json()["results"]}
+    assert notes[theirs.pk] == "their private note"
+
+
 def test_blind_review_hides_others_until_own_judgment_on_that_passage(
     client, seeded, reviewer, other_reviewer
 ):

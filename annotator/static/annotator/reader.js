@@ -68,6 +68,7 @@
     });
     body = { base: passages.length ? Number(passages[0].dataset.start) : 0, chars: Array.from(text) };
     clusterBoundaries = new Map();
+    if (typeof detailsLoaded !== "undefined") detailsLoaded.clear();
     if (typeof wordEdges !== "undefined") wordEdges = new Map();
     // The quoted text is not sent twice: it is sliced from the body here.
     annotations = new Map(
@@ -747,6 +748,41 @@
       detailsList.append(entry.kind === "annotation" ? annotationItem(entry.item) : suggestionItem(entry.item));
     });
     setHidden(details, entries.length === 0);
+    loadDetails(entries);
+  }
+
+  /* Others' notes and evidence are not in the page (they would weigh megabytes on a busy
+     document): fetch them from the API, passage by passage, the first time they are shown.
+     The API applies the same visibility policy as the page. */
+  const detailsLoaded = new Set(); // passage ids
+  let detailsShown = 0; // which showDetails call is on screen
+  async function loadDetails(entries) {
+    const mine = ++detailsShown;
+    const passages = new Set(
+      entries
+        .filter((entry) => entry.kind === "annotation" && !entry.item.is_own && !("note" in entry.item))
+        .map((entry) => entry.item.passage)
+        .filter((passage) => passage && !detailsLoaded.has(passage))
+    );
+    if (!passages.size) return;
+    for (const passage of passages) {
+      detailsLoaded.add(passage);
+      const { response, data } = await callApi("GET", "annotations/?passage=" + passage + "&page_size=500");
+      if (!response.ok || !data) {
+        detailsLoaded.delete(passage);
+        continue;
+      }
+      (data.results || data).forEach((full) => {
+        const known = annotations.get(full.id);
+        if (known) Object.assign(known, { note: full.note, evidence: full.evidence || [] });
+      });
+    }
+    if (mine !== detailsShown) return; // another highlight was opened meanwhile
+    // Re-render what is on screen now with the details filled in.
+    detailsList.replaceChildren();
+    entries.forEach((entry) => {
+      detailsList.append(entry.kind === "annotation" ? annotationItem(entry.item) : suggestionItem(entry.item));
+    });
   }
 
   function showMarkDetails(mark) {
