@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from .labels import RELIABILITY_LABELS
 from .validators import validate_http_url, validate_language_tag
 
 
@@ -174,11 +175,13 @@ class Claim(models.Model):
 
 
 class Reliability(models.IntegerChoices):
-    FABRICATED = 1, "Fabricated / false"
-    UNRELIABLE = 2, "Unreliable"
-    UNVERIFIED = 3, "Unverified / mixed"
-    MOSTLY_RELIABLE = 4, "Mostly reliable"
-    RELIABLE = 5, "Reliable"
+    """The 1-5 scale; its labels live in ``annotator.labels`` (one table for every reader)."""
+
+    FABRICATED = 1, RELIABILITY_LABELS[1]
+    UNRELIABLE = 2, RELIABILITY_LABELS[2]
+    UNVERIFIED = 3, RELIABILITY_LABELS[3]
+    MOSTLY_RELIABLE = 4, RELIABILITY_LABELS[4]
+    RELIABLE = 5, RELIABILITY_LABELS[5]
 
 
 class AnnotationStatus(models.TextChoices):

@@ -9,6 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+# Characters of context kept on each side of a quote (W3C TextQuoteSelector prefix/suffix):
+# the one definition, used by annotation writes and the exports alike.
 QUOTE_CONTEXT = 32
 
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")

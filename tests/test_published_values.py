@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from annotator.errors import AnnotationInputError
 from annotator.models import Claim
 from annotator.validators import clean_document_fields, clean_http_url, clean_language_tag
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test import Client
 from annotator.annotations import create_annotation
 from annotator.models import Claim
 from annotator.tokens import create_token
-from tests.conftest import make_user
+from tests.factories import make_user
 
 OPENAPI_JSON = "application/vnd.oai.openapi+json"
 

@@ -7,7 +7,9 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from .. import moderation
+from ..consensus import decided_flags
 from ..errors import AnnotationInputError, NotAllowedError
+from ..labels import round_rating
 from ..models import (
     Consensus,
 )
@@ -115,11 +117,11 @@ class ConsensusAdmin(ReadOnlyAdmin):
 
 
 def _adjudication_initial(item: Consensus) -> dict:
-    """Start from the computed result: the rounded median and the flags most reviewers raised."""
+    """Start from the computed result: the rounded median and the flags consensus decided."""
     if item.adjudicated_at is not None:
         return {"reliability": item.adjudicated_reliability, "flags": item.adjudicated_flags}
     median = item.median_reliability
     return {
-        "reliability": int(median + 0.5) if median is not None else None,
-        "flags": [slug for slug, share in (item.flag_support or {}).items() if share >= 0.5],
+        "reliability": round_rating(median) if median is not None else None,
+        "flags": decided_flags(item),
     }

@@ -26,12 +26,10 @@ from ..models import (
     Document,
     FlagType,
     Passage,
-    Reliability,
 )
 from ..suggestions.decisions import suggestions_for_reviewer
 from ..visibility import blind_review_enabled, visible_annotations
 
-RELIABILITY_LABELS = dict(Reliability.choices)
 CONSENSUS_LABELS = dict(ConsensusStatus.choices)
 
 

@@ -281,8 +281,6 @@ ANNOTATOR = {
     "FLAG_DISPUTE_UPPER": env_float("ANNOTATOR_FLAG_DISPUTE_UPPER", 0.66),
     # Ratings whose interquartile range exceeds this many steps make a consensus disputed.
     "MAX_AGREED_SPREAD": env_float("ANNOTATOR_MAX_AGREED_SPREAD", 1.0),
-    # Characters of context kept on each side of a quote (W3C TextQuoteSelector).
-    "QUOTE_CONTEXT": 32,
     "MAX_NOTE_LENGTH": env_int("ANNOTATOR_MAX_NOTE_LENGTH", 10_000),
     "MAX_EVIDENCE_ITEMS": env_int("ANNOTATOR_MAX_EVIDENCE_ITEMS", 20),
     # Live (unrevoked) API tokens one user may hold; each token used to carry its own limits.
