@@ -256,3 +256,17 @@ def test_truncate_on_the_audit_log_is_refused(moderator, reviewer):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             cursor.execute("TRUNCATE annotator_moderationaction")
     assert ModerationAction.objects.count() == 1
+
+
+def test_the_client_address_is_counted_from_the_right_through_trusted_proxies(rf, settings):
+    from annotator.client_ip import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 2
+    via = {"REMOTE_ADDR": PROXY}
+    chain = "192.0.2.66, 203.0.113.5, 10.0.0.2"  # spoofed, the client, the first proxy
+    assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR=chain, **via)) == "203.0.113.5"
+    # Fewer entries than proxies (the request went around them) or a non-address: REMOTE_ADDR.
+    assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="10.0.0.2", **via)) == PROXY
+    assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="evil, 10.0.0.2", **via)) == PROXY
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR=chain, **via)) == PROXY
