@@ -29,6 +29,8 @@ from .models import (
     Claim,
     Document,
     FlagType,
+    Suggestion,
+    SuggestionDecision,
 )
 
 
@@ -103,6 +105,39 @@ def _duplicate_error(existing_id: int) -> AnnotationInputError:
     return AnnotationInputError({"non_field_errors": [message]})
 
 
+def _check_cited_suggestion(suggestion: Suggestion, document: Document, start: int, end: int):
+    """An annotation may confirm only a suggestion on its own document that its span overlaps."""
+    if suggestion.document_id != document.pk:
+        raise AnnotationInputError(
+            {"suggestion": [f"Suggestion #{suggestion.pk} is on another document."]}
+        )
+    if not (suggestion.start < end and start < suggestion.end):
+        raise AnnotationInputError(
+            {
+                "suggestion": [
+                    f"Suggestion #{suggestion.pk} covers {suggestion.start}–{suggestion.end}, "
+                    f"which this span ({start}–{end}) does not overlap."
+                ]
+            }
+        )
+
+
+def _record_acceptance(suggestion: Suggestion, reviewer, annotation: Annotation) -> None:
+    """Citing a suggestion is accepting it: one decision per reviewer, as in the decisions API."""
+    Suggestion.objects.select_for_update().filter(pk=suggestion.pk).first()
+    existing = SuggestionDecision.objects.filter(suggestion=suggestion, reviewer=reviewer).first()
+    if existing is not None:
+        raise AnnotationInputError(
+            {"suggestion": [f"You already {existing.decision} this suggestion."]}
+        )
+    SuggestionDecision.objects.create(
+        suggestion=suggestion,
+        reviewer=reviewer,
+        decision=SuggestionDecision.Decision.ACCEPTED,
+        annotation=annotation,
+    )
+
+
 def create_annotation(
     *,
     reviewer,
@@ -132,6 +167,8 @@ def create_annotation(
     note = clean_note(note)
     evidence = clean_evidence(evidence)
     claim = resolve_claim(claim)
+    if suggestion is not None:
+        _check_cited_suggestion(suggestion, document, anchor.start, anchor.end)
 
     # One active annotation per reviewer and span: the database constraint
     # (annotation_one_active_per_reviewer_span) refuses a duplicate, concurrent or not, and
@@ -158,6 +195,8 @@ def create_annotation(
             _add_flags(annotation, flag_objects)
             slugs = [flag.slug for flag in flag_objects]
             _record(annotation, AnnotationRevision.Action.CREATED, reviewer, None, slugs)
+            if suggestion is not None:
+                _record_acceptance(suggestion, reviewer, annotation)
             consensus.annotation_changed(annotation, before=None)
         _remember_flags(annotation, flag_objects)
     except IntegrityError:

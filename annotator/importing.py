@@ -11,11 +11,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
+from .errors import AnnotationInputError
 from .models import Document, Passage, Source
 from .suggestions.engine import store_suggestions
 from .text import body_sha256, detect_language, detect_title, normalize_text, segment_passages
+from .validators import clean_document_fields, max_length
 
 METADATA_FILE = "metadata.json"
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -162,8 +164,28 @@ def _parse_date(value, label: str) -> datetime.date | None:
         raise ImportProblem(f"published date {value!r} is not YYYY-MM-DD.") from None
 
 
+def _clean_fields(record: DocumentRecord) -> dict[str, str]:
+    """Every descriptive field checked before anything is written (annotator.validators)."""
+    try:
+        return clean_document_fields(
+            origin=record.origin,
+            title=record.title,
+            url=record.url,
+            language=record.language,
+            source=record.source,
+        )
+    except AnnotationInputError as error:
+        problems = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in error.errors.items())
+        raise ImportProblem(problems) from None
+
+
 def import_record(record: DocumentRecord) -> ImportOutcome:
-    """Store one record: created, a new revision of its origin, or unchanged."""
+    """Store one record: created, a new revision of its origin, or unchanged.
+
+    The whole record is validated first and written in one transaction, so a bad record
+    leaves nothing behind and never stops the records after it.
+    """
+    fields = _clean_fields(record)
     body = normalize_text(record.body)
     if not body.strip():
         raise ImportProblem("the text is empty.")
@@ -180,11 +202,11 @@ def import_record(record: DocumentRecord) -> ImportOutcome:
     published = _parse_date(record.published, record.label)
     with transaction.atomic():
         source = None
-        if record.source.strip():
-            source, _ = Source.objects.get_or_create(name=record.source.strip()[:200])
+        if fields["source"]:
+            source, _ = Source.objects.get_or_create(name=fields["source"])
         previous = (
             Document.objects.select_for_update()
-            .filter(origin=record.origin, is_current=True)
+            .filter(origin=fields["origin"], is_current=True)
             .order_by("-id")
             .first()
         )
@@ -193,13 +215,14 @@ def import_record(record: DocumentRecord) -> ImportOutcome:
             previous.save(update_fields=["is_current", "updated_at"])
         document = Document.objects.create(
             source=source or (previous.source if previous else None),
-            title=(record.title.strip() or detect_title(body))[:500],
-            url=record.url,
-            language=record.language.strip() or detect_language(body),
+            # A detected title is a guess from the text: shortening it loses nothing.
+            title=fields["title"] or detect_title(body)[: max_length(Document, "title")],
+            url=fields["url"],
+            language=fields["language"] or detect_language(body),
             published=published,
             body=body,
             sha256=digest,
-            origin=record.origin[:500],
+            origin=fields["origin"],
             previous=previous,
         )
         Passage.objects.bulk_create(
@@ -226,6 +249,11 @@ def import_paths(
                 outcome = import_record(item)
             except ImportProblem as problem:
                 outcome = ImportOutcome(item.label, "failed", message=f"{item.label}: {problem}")
+            except DatabaseError as error:
+                # A limit the validators do not know about: this record's transaction is
+                # rolled back, reported, and the import carries on with the next record.
+                message = f"{item.label}: the database refused it ({error})."
+                outcome = ImportOutcome(item.label, "failed", message=message)
         report.outcomes.append(outcome)
         if on_progress is not None:
             on_progress(outcome)

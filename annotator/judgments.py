@@ -162,7 +162,7 @@ def resolve_anchor(
             ]
     if errors:
         raise AnnotationInputError(errors)
-    selector = quote_selector(document.body, start, end, _product_setting("QUOTE_CONTEXT"))
+    selector = quote_selector(document.body, start, end)  # text.QUOTE_CONTEXT on each side
     if exact is not None and exact != selector.exact:
         raise AnnotationInputError(
             {"exact": [f"Does not match the document text at {start}–{end}: {selector.exact!r}."]}

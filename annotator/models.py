@@ -8,6 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from .labels import RELIABILITY_LABELS
+from .validators import validate_http_url, validate_language_tag
+
 
 class User(AbstractUser):
     """A person using the service. Suspension deactivates the account and keeps its annotations."""
@@ -29,7 +32,7 @@ class Source(models.Model):
     """A publisher or site. Its reliability summary is derived from its documents' consensus."""
 
     name = models.CharField(max_length=200, unique=True)
-    url = models.URLField(max_length=2000, blank=True)
+    url = models.URLField(max_length=2000, blank=True, validators=[validate_http_url])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -51,8 +54,10 @@ class Document(models.Model):
         Source, on_delete=models.PROTECT, related_name="documents", null=True, blank=True
     )
     title = models.CharField(max_length=500)
-    url = models.URLField(max_length=2000, blank=True)
-    language = models.CharField(max_length=35, help_text="BCP 47 tag, e.g. en, zh-Hant")
+    url = models.URLField(max_length=2000, blank=True, validators=[validate_http_url])
+    language = models.CharField(
+        max_length=35, help_text="BCP 47 tag, e.g. en, zh-Hant", validators=[validate_language_tag]
+    )
     published = models.DateField(null=True, blank=True)
     body = models.TextField(help_text="NFC-normalised, LF line endings; never edited in place")
     sha256 = models.CharField(max_length=64, unique=True)
@@ -146,7 +151,7 @@ class Claim(models.Model):
     """A canonical statement that may appear in many documents and languages."""
 
     text = models.TextField()
-    language = models.CharField(max_length=35, blank=True)
+    language = models.CharField(max_length=35, blank=True, validators=[validate_language_tag])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -170,11 +175,13 @@ class Claim(models.Model):
 
 
 class Reliability(models.IntegerChoices):
-    FABRICATED = 1, "Fabricated / false"
-    UNRELIABLE = 2, "Unreliable"
-    UNVERIFIED = 3, "Unverified / mixed"
-    MOSTLY_RELIABLE = 4, "Mostly reliable"
-    RELIABLE = 5, "Reliable"
+    """The 1-5 scale; its labels live in ``annotator.labels`` (one table for every reader)."""
+
+    FABRICATED = 1, RELIABILITY_LABELS[1]
+    UNRELIABLE = 2, RELIABILITY_LABELS[2]
+    UNVERIFIED = 3, RELIABILITY_LABELS[3]
+    MOSTLY_RELIABLE = 4, RELIABILITY_LABELS[4]
+    RELIABLE = 5, RELIABILITY_LABELS[5]
 
 
 class AnnotationStatus(models.TextChoices):

@@ -129,6 +129,14 @@ def _lock_user(user: User) -> User:
     return User.objects.select_for_update().get(pk=user.pk)
 
 
+def _check_may_change_account(locked: User, moderator) -> None:
+    """One rule for suspending and reinstating: staff and admin accounts are an admin's call."""
+    if (locked.is_superuser or locked.is_staff) and not moderator.is_superuser:
+        raise ModerationError(
+            "Only an administrator can suspend or reinstate staff or administrators."
+        )
+
+
 def suspend_reviewer(user: User, *, moderator, reason: str) -> User:
     """Deactivate an account at once: its sessions and tokens stop working and its
     annotations leave consensus (they are kept, and come back on reinstatement)."""
@@ -137,8 +145,7 @@ def suspend_reviewer(user: User, *, moderator, reason: str) -> User:
         raise ModerationError("You cannot suspend yourself.")
     with transaction.atomic():
         locked = _lock_user(user)
-        if (locked.is_superuser or locked.is_staff) and not moderator.is_superuser:
-            raise ModerationError("Only an administrator can suspend staff or administrators.")
+        _check_may_change_account(locked, moderator)
         if locked.is_suspended:
             raise ModerationError(f"{locked.username} is already suspended.")
         locked.is_active = False
@@ -155,6 +162,7 @@ def reinstate_reviewer(user: User, *, moderator, reason: str) -> User:
     reason = _check(moderator, PERMISSION_SUSPEND, reason)
     with transaction.atomic():
         locked = _lock_user(user)
+        _check_may_change_account(locked, moderator)
         if not locked.is_suspended:
             raise ModerationError(f"{locked.username} is not suspended.")
         previous = {

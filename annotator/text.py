@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import regex
 
+# Characters of context kept on each side of a quote (W3C TextQuoteSelector prefix/suffix):
+# the one definition, used by annotation writes and the exports alike.
 QUOTE_CONTEXT = 32
 
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")

@@ -10,11 +10,13 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from .errors import AnnotationInputError
 from .models import ApiToken, User
 from .sqlrows import ModelSQL
 
@@ -28,21 +30,43 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def check_token_cap(user) -> None:
+    """Refuse a new token when ``user`` holds ``MAX_TOKENS_PER_USER`` live ones already."""
+    limit = settings.ANNOTATOR["MAX_TOKENS_PER_USER"]
+    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True).count()
+    if live >= limit:
+        raise AnnotationInputError(
+            {
+                "user": [
+                    f"{user} already has {live} live API tokens (the limit is {limit}); "
+                    "revoke one first."
+                ]
+            }
+        )
+
+
 def create_token(user, name: str, scope: str = ApiToken.Scope.EXPORT) -> tuple[ApiToken, str]:
-    """Create a token for ``user``; returns the row and the plaintext key (shown only once)."""
+    """Create a token for ``user``; returns the row and the plaintext key (shown only once).
+
+    Raises ``AnnotationInputError`` (field ``user``) past the per-user cap.
+    """
     if scope not in ApiToken.Scope.values:
         raise ValueError(f"Unknown token scope {scope!r}; use one of {ApiToken.Scope.values}.")
     name = (name or "").strip()
     if not name:
         raise ValueError("A token needs a name (e.g. what client uses it).")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        name=name[:100],
-        key_prefix=key[:PREFIX_LENGTH],
-        key_hash=hash_key(key),
-        scope=scope,
-    )
+    with transaction.atomic():
+        # Lock the user row so that two concurrent requests cannot both pass the cap.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        check_token_cap(user)
+        token = ApiToken.objects.create(
+            user=user,
+            name=name[:100],
+            key_prefix=key[:PREFIX_LENGTH],
+            key_hash=hash_key(key),
+            scope=scope,
+        )
     return token, key
 
 

@@ -95,6 +95,7 @@ def add_reviewer_annotations(number: int):
     from django.utils import timezone
 
     from annotator.models import Annotation, FlagType, Passage, User
+    from annotator.text import QUOTE_CONTEXT
 
     reviewer = User.objects.create_user(f"reviewer{number}", password="x")
     flags = list(FlagType.objects.filter(slug__in=["unsupported-claim", "unsourced-number"]))
@@ -112,8 +113,8 @@ def add_reviewer_annotations(number: int):
                 start=passage.start,
                 end=passage.end,
                 exact=body[passage.start : passage.end],
-                prefix=body[max(0, passage.start - 32) : passage.start],
-                suffix=body[passage.end : passage.end + 32],
+                prefix=body[max(0, passage.start - QUOTE_CONTEXT) : passage.start],
+                suffix=body[passage.end : passage.end + QUOTE_CONTEXT],
                 reliability=rng.randint(1, 5),
                 note="Checked against the archive." if rng.random() < 0.3 else "",
                 evidence=["https://example.org/archive"] if rng.random() < 0.2 else [],

@@ -52,6 +52,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from annotator.text import QUOTE_CONTEXT  # noqa: E402  (plain Python, no Django needed)
+
 PYTHON = sys.executable
 PG_URL = "postgres://postgres@127.0.0.1:5432"
 DEFAULT_DB = "annot_ops_bench"
@@ -236,8 +239,8 @@ class Workload:
             "start": start,
             "end": end,
             "exact": body[start:end],
-            "prefix": body[max(0, start - 32) : start],
-            "suffix": body[end : end + 32],
+            "prefix": body[max(0, start - QUOTE_CONTEXT) : start],
+            "suffix": body[end : end + QUOTE_CONTEXT],
             "reliability": self.rng.randint(1, 5),
             "flags": flags,
             "note": "load test",

@@ -10,6 +10,7 @@ from hypothesis import settings as hypothesis_settings
 
 from annotator.importing import import_paths
 from annotator.models import Document, User
+from tests.factories import make_user
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
 
@@ -63,16 +64,6 @@ def seeded(db) -> dict[str, Document]:
     report = import_paths([SEEDS])
     assert not report.failed, report.failed
     return {doc.origin[:3]: doc for doc in Document.objects.all()}
-
-
-def make_user(username: str, *, groups=(), **extra) -> User:
-    from django.contrib.auth.models import Group
-
-    user = User.objects.create_user(username=username, password="pw-" + username, **extra)
-    for name in groups:
-        group, _ = Group.objects.get_or_create(name=name)
-        user.groups.add(group)
-    return user
 
 
 @pytest.fixture

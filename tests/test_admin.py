@@ -21,20 +21,12 @@ from annotator.models import (
 from annotator.suggestions.decisions import dismiss_suggestion
 from annotator.suggestions.engine import store_suggestions
 from annotator.tokens import hash_key
-from tests.conftest import make_user
+from tests.factories import annotate, make_user
 
 pytestmark = pytest.mark.django_db
 
 MAO_EN = '"A wonderful drama is about to be staged."'
 MAO_ZH = "好戲開始嘍"
-
-
-def annotate(document, reviewer, text, **judgment):
-    start = document.body.index(text)
-    judgment.setdefault("reliability", 1)
-    return create_annotation(
-        reviewer=reviewer, document=document, start=start, end=start + len(text), **judgment
-    )
 
 
 def changelist(model):
@@ -68,9 +60,9 @@ def admin_user(db):
 def three_on_mao(seeded, reviewer, other_reviewer, third_reviewer):
     doc = seeded["000"]
     return [
-        annotate(doc, reviewer, MAO_EN, reliability=1, flags=["misattributed-quote"]),
-        annotate(doc, other_reviewer, MAO_EN, reliability=1, flags=["misattributed-quote"]),
-        annotate(doc, third_reviewer, MAO_EN, reliability=5),
+        annotate(reviewer, doc, MAO_EN, reliability=1, flags=["misattributed-quote"]),
+        annotate(other_reviewer, doc, MAO_EN, reliability=1, flags=["misattributed-quote"]),
+        annotate(third_reviewer, doc, MAO_EN, reliability=5),
     ]
 
 
@@ -116,7 +108,7 @@ def test_moderator_sees_every_list_and_detail_view(mod_client, three_on_mao, mod
 
 
 def test_annotation_list_filters_and_search(mod_client, three_on_mao, seeded, reviewer):
-    zh = annotate(seeded["001"], reviewer, MAO_ZH, flags=["machine-translation"], reliability=None)
+    zh = annotate(reviewer, seeded["001"], MAO_ZH, flags=["machine-translation"], reliability=None)
     url = changelist("annotation")
 
     def listed(query):
@@ -163,10 +155,10 @@ def test_annotation_list_has_no_n_plus_one(
         return len(captured), len(response.context["cl"].result_list)
 
     for word in words[:2]:
-        annotate(doc, reviewer, word, flags=["loaded-language"])
+        annotate(reviewer, doc, word, reliability=1, flags=["loaded-language"])
     few, listed_few = count_queries()
     for word in words[2:]:
-        annotate(doc, reviewer, word, flags=["loaded-language", "unsourced-number"])
+        annotate(reviewer, doc, word, reliability=1, flags=["loaded-language", "unsourced-number"])
     many, listed_many = count_queries()
     assert listed_many > listed_few
     assert many == few
@@ -376,7 +368,7 @@ def test_reviewer_group_cannot_adjudicate(client, three_on_mao):
 def test_merge_claims_action(mod_client, seeded, reviewer):
     survivor = Claim.objects.create(text="Mao said 'a wonderful drama is about to be staged'")
     duplicate = Claim.objects.create(text="毛澤東說好戲開始嘍", language="zh-Hant")
-    moved = annotate(seeded["001"], reviewer, MAO_ZH, claim=duplicate)
+    moved = annotate(reviewer, seeded["001"], MAO_ZH, reliability=1, claim=duplicate)
 
     form_page = run_action(mod_client, "claim", "merge_selected", [duplicate])
     assert "into" in form_page.context["form"].fields
@@ -453,9 +445,10 @@ def test_moderator_cannot_create_or_revoke_tokens(mod_client, reviewer):
 
 def test_moderation_queue_lists_what_needs_attention(mod_client, three_on_mao, seeded, reviewer):
     evidenced = annotate(
-        seeded["001"],
         reviewer,
+        seeded["001"],
         MAO_ZH,
+        reliability=1,
         flags=["factual-error"],
         evidence=["https://example.org/source"],
     )
@@ -489,7 +482,7 @@ def test_a_stale_adjudication_returns_to_the_queue(mod_client, three_on_mao, see
     assert group.key not in {row.key for row in queue["disputed"]}
     # A fourth reviewer agreeing with the majority: the computed status becomes agreed,
     # and the adjudication is stale until a moderator confirms it again.
-    annotate(seeded["000"], make_user("dara"), MAO_EN, reliability=1, flags=["misattributed-quote"])
+    annotate(make_user("dara"), seeded["000"], MAO_EN, reliability=1, flags=["misattributed-quote"])
     group.refresh_from_db()
     assert group.adjudication_stale and group.status != ConsensusStatus.ADJUDICATED
     queue = mod_client.get(reverse("admin:annotator_moderation_queue")).context["queue"]
@@ -590,7 +583,11 @@ def test_two_way_list_filters_narrow_the_lists(
     assert list(merged) == [duplicate] and keep in canonical and duplicate not in canonical
 
     evidenced = annotate(
-        seeded["001"], make_user("eve"), MAO_ZH, evidence=["https://example.org/source"]
+        make_user("eve"),
+        seeded["001"],
+        MAO_ZH,
+        reliability=1,
+        evidence=["https://example.org/source"],
     )
     with_some = mod_client.get(changelist("annotation") + "?evidence=some").context["cl"].queryset
     with_none = mod_client.get(changelist("annotation") + "?evidence=none").context["cl"].queryset

@@ -16,7 +16,7 @@ from annotator.annotations import AnnotationRevision, change_status, create_anno
 from annotator.importing import DocumentRecord, import_record
 from annotator.models import AnnotationStatus, Passage, Source
 from annotator.source_reliability import source_summary
-from tests.conftest import make_user
+from tests.factories import make_user
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: four observers,
 # twelve units, missing data. Published: nominal .743, ordinal .815, interval .849, ratio .797.

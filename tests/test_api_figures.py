@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from annotator.annotations import create_annotation
 from annotator.models import Passage
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

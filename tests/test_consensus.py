@@ -6,7 +6,6 @@ from django.core.management import CommandError, call_command
 from annotator import consensus, moderation
 from annotator.annotations import (
     change_status,
-    create_annotation,
     update_annotation,
     withdraw_annotation,
 )
@@ -20,7 +19,7 @@ from annotator.models import (
     ModerationAction,
     Passage,
 )
-from tests.conftest import make_user
+from tests.factories import annotate, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -31,22 +30,6 @@ MAO_ZH = "好戲開始嘍"
 def span_of(document, text):
     start = document.body.index(text)
     return start, start + len(text)
-
-
-def annotate(user, document, text, reliability=None, flags=(), claim=None, occurrence=0):
-    start = -1
-    for _ in range(occurrence + 1):
-        start = document.body.index(text, start + 1)
-    return create_annotation(
-        reviewer=user,
-        document=document,
-        start=start,
-        end=start + len(text),
-        exact=text,
-        reliability=reliability,
-        flags=list(flags),
-        claim=claim,
-    )
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from annotator import consensus
 from annotator.annotations import create_annotation, update_annotation, withdraw_annotation
 from annotator.importing import DocumentRecord, import_record
 from annotator.models import Annotation, Claim, Consensus
-from tests.conftest import make_user
+from tests.factories import make_user
 
 WRITERS = 6
 ROUNDS = 4

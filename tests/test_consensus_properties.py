@@ -25,7 +25,7 @@ from annotator.models import (
     Consensus,
     User,
 )
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -173,7 +173,7 @@ def test_blind_review_applies_to_exports(judged, make_outsider):
 
 @pytest.fixture
 def make_outsider(db):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     return make_user("dora", groups=["Reviewer"])
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.probes import run_python
 
 

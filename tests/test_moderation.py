@@ -7,7 +7,6 @@ from django.db.utils import DatabaseError
 
 from annotator import consensus, moderation
 from annotator.annotations import (
-    create_annotation,
     update_annotation,
     withdraw_annotation,
 )
@@ -22,20 +21,12 @@ from annotator.models import (
     ModerationAction,
     User,
 )
-from tests.conftest import make_user
+from tests.factories import annotate, make_user
 
 pytestmark = pytest.mark.django_db
 
 MAO_EN = '"A wonderful drama is about to be staged."'
 MAO_ZH = "好戲開始嘍"
-
-
-def annotate(document, reviewer, text, **judgment):
-    start = document.body.index(text)
-    judgment.setdefault("reliability", 1)
-    return create_annotation(
-        reviewer=reviewer, document=document, start=start, end=start + len(text), **judgment
-    )
 
 
 def span_consensus(annotation):
@@ -47,9 +38,9 @@ def three_on_mao(seeded, reviewer, other_reviewer, third_reviewer):
     """Three reviewers rate the unsourced Mao quote in the English seed: 1, 1 and 5."""
     doc = seeded["000"]
     return [
-        annotate(doc, reviewer, MAO_EN, reliability=1, flags=["misattributed-quote"]),
-        annotate(doc, other_reviewer, MAO_EN, reliability=1, flags=["misattributed-quote"]),
-        annotate(doc, third_reviewer, MAO_EN, reliability=5),
+        annotate(reviewer, doc, MAO_EN, reliability=1, flags=["misattributed-quote"]),
+        annotate(other_reviewer, doc, MAO_EN, reliability=1, flags=["misattributed-quote"]),
+        annotate(third_reviewer, doc, MAO_EN, reliability=5),
     ]
 
 
@@ -131,7 +122,7 @@ def test_unhide_refuses_when_the_reviewer_has_a_newer_annotation_on_the_span(
 ):
     first, second, _ = three_on_mao
     moderation.hide_annotations([first, second], moderator=moderator, reason="brigading")
-    annotate(first.document, reviewer, MAO_EN, reliability=2)
+    annotate(reviewer, first.document, MAO_EN, reliability=2)
 
     with pytest.raises(moderation.ModerationError, match="another active annotation"):
         moderation.unhide_annotations([first, second], moderator=moderator, reason="appeal")
@@ -205,7 +196,7 @@ def test_suspended_reviewer_cannot_annotate(seeded, reviewer, moderator):
     from annotator.errors import NotAllowedError
 
     with pytest.raises(NotAllowedError):
-        annotate(seeded["000"], reviewer, MAO_EN)
+        annotate(reviewer, seeded["000"], MAO_EN, reliability=1)
 
 
 # --- merging claims --------------------------------------------------------------------------
@@ -219,9 +210,9 @@ def test_merge_moves_annotations_to_the_surviving_claim(
     )
     duplicate = Claim.objects.create(text="毛澤東說「好戲開始嘍」", language="zh-Hant")
     older_duplicate = Claim.objects.create(text="Mao: good show begins", merged_into=duplicate)
-    on_survivor = annotate(seeded["000"], reviewer, MAO_EN, claim=survivor)
-    moved_zh = annotate(seeded["001"], reviewer, MAO_ZH, claim=duplicate)
-    moved_zh2 = annotate(seeded["001"], other_reviewer, MAO_ZH, claim=duplicate, reliability=2)
+    on_survivor = annotate(reviewer, seeded["000"], MAO_EN, reliability=1, claim=survivor)
+    moved_zh = annotate(reviewer, seeded["001"], MAO_ZH, reliability=1, claim=duplicate)
+    moved_zh2 = annotate(other_reviewer, seeded["001"], MAO_ZH, claim=duplicate, reliability=2)
     assert consensus.consensus_for_claim(duplicate).reviewer_count == 2
 
     result = moderation.merge_claims(
@@ -278,7 +269,7 @@ def test_merge_refusals(db, moderator, reviewer):
 
 def test_retired_flag_is_refused_for_new_annotations_and_restorable(seeded, reviewer, moderator):
     flag = FlagType.objects.get(slug="loaded-language")
-    kept = annotate(seeded["000"], reviewer, "Mao", flags=["loaded-language"])
+    kept = annotate(reviewer, seeded["000"], "Mao", reliability=1, flags=["loaded-language"])
 
     moderation.retire_flag(flag, moderator=moderator, reason="merged into unsupported-claim")
 
@@ -286,13 +277,13 @@ def test_retired_flag_is_refused_for_new_annotations_and_restorable(seeded, revi
     assert flag.is_active is False
     assert list(kept.flags.values_list("slug", flat=True)) == ["loaded-language"]
     with pytest.raises(AnnotationInputError) as error:
-        annotate(seeded["001"], reviewer, MAO_ZH, flags=["loaded-language"])
+        annotate(reviewer, seeded["001"], MAO_ZH, reliability=1, flags=["loaded-language"])
     assert "flags" in error.value.errors
     with pytest.raises(moderation.ModerationError, match="already retired"):
         moderation.retire_flag(flag, moderator=moderator, reason="again")
 
     moderation.restore_flag(flag, moderator=moderator, reason="still needed")
-    annotate(seeded["001"], reviewer, MAO_ZH, flags=["loaded-language"])
+    annotate(reviewer, seeded["001"], MAO_ZH, reliability=1, flags=["loaded-language"])
     assert list(ModerationAction.objects.order_by("id").values_list("action", flat=True)) == [
         "flag.retire",
         "flag.restore",

@@ -6,7 +6,8 @@ import pytest
 
 from annotator import consensus, moderation
 from annotator.models import Consensus
-from tests.test_moderation import MAO_EN, annotate
+from tests.factories import annotate
+from tests.test_moderation import MAO_EN
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,9 @@ def span_row(rows, annotation):
 def three_on_mao(seeded, reviewer, other_reviewer, third_reviewer):
     doc = seeded["000"]
     return [
-        annotate(doc, reviewer, MAO_EN, reliability=1, flags=["misattributed-quote"]),
-        annotate(doc, other_reviewer, MAO_EN, reliability=1, flags=["misattributed-quote"]),
-        annotate(doc, third_reviewer, MAO_EN, reliability=5, flags=["loaded-language"]),
+        annotate(reviewer, doc, MAO_EN, reliability=1, flags=["misattributed-quote"]),
+        annotate(other_reviewer, doc, MAO_EN, reliability=1, flags=["misattributed-quote"]),
+        annotate(third_reviewer, doc, MAO_EN, reliability=5, flags=["loaded-language"]),
     ]
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from annotator import moderation
 from annotator.models import User
 from annotator.tokens import create_token
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

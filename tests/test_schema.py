@@ -13,7 +13,8 @@ from annotator.annotations import create_annotation
 from annotator.importing import import_paths
 from annotator.models import Claim, Document
 from annotator.tokens import create_token
-from tests.conftest import SEEDS, make_user
+from tests.conftest import SEEDS
+from tests.factories import make_user
 
 OPENAPI_JSON = "application/vnd.oai.openapi+json"
 

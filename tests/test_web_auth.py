@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core import mail
 
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

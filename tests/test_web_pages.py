@@ -8,27 +8,16 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from annotator.annotations import create_annotation, withdraw_annotation
-from annotator.importing import DocumentRecord, import_record
+from annotator.annotations import withdraw_annotation
 from annotator.models import Claim, Consensus, FlagType, Passage, Suggestion
 from annotator.web.reading import Span, split_segments
-from tests.conftest import make_user
+from tests.factories import annotate, make_document, make_user
 
 pytestmark = pytest.mark.django_db
 
 QUOTE_EN = '"A wonderful drama is about to be staged."'
 QUOTE_ZH = "好戲開始嘍"
 OTHER_MARK = re.compile(r'<mark class="[^"]*hl-other[^"]*" data-ann=')
-
-
-def annotate(reviewer, document, text, occurrence=0, **fields):
-    start = -1
-    for _ in range(occurrence + 1):
-        start = document.body.index(text, start + 1)
-    fields.setdefault("reliability", 3)
-    return create_annotation(
-        reviewer=reviewer, document=document, start=start, end=start + len(text), **fields
-    )
 
 
 def passage_elements(page: str) -> list[dict]:
@@ -46,13 +35,6 @@ def json_data(page: str, element_id: str):
         rf'<script id="{element_id}" type="application/json">(.*?)</script>', page, re.S
     )
     return json.loads(match.group(1))
-
-
-def make_document(body: str, *, language="en", origin="test.txt"):
-    outcome = import_record(
-        DocumentRecord(body=body, origin=origin, language=language, title="Test", source="Test")
-    )
-    return outcome.document
 
 
 # --- segments ---------------------------------------------------------------------------------
@@ -196,7 +178,7 @@ def test_blind_review_hides_others_until_own_judgment_on_that_passage(
     assert not OTHER_MARK.search(page)
 
     # Judging another passage unlocks nothing here.
-    annotate(reviewer, doc, "Mondo Military Updated on 2024-01-28")
+    annotate(reviewer, doc, "Mondo Military Updated on 2024-01-28", reliability=3)
     page = client.get(f"/documents/{doc.pk}/").content.decode()
     assert not OTHER_MARK.search(page)
 
@@ -238,6 +220,7 @@ def test_reviewer_text_is_escaped(client, seeded, reviewer):
         reviewer,
         doc,
         QUOTE_EN,
+        reliability=3,
         note="</script><script>alert('x')</script>",
         evidence=["javascript-free citation <b>bold</b>"],
         claim=claim,
@@ -385,10 +368,10 @@ def test_next_passage_skips_own_and_those_at_quorum(
     client.force_login(reviewer)
     assert client.get("/next/")["Location"] == f"/documents/{doc.pk}/#p0"
 
-    annotate(reviewer, doc, "Alpha one.")  # own: skipped
+    annotate(reviewer, doc, "Alpha one.", reliability=3)  # own: skipped
     fourth = make_user("dora")
     for who in (other_reviewer, third_reviewer, fourth):  # quorum (3) reached ...
-        annotate(who, doc, "Beta two.")
+        annotate(who, doc, "Beta two.", reliability=3)
     # ... but a blind reviewer does not know that before judging it: not skipped for them.
     assert client.get("/next/")["Location"] == f"/documents/{doc.pk}/#p1"
     # "n" from a passage goes to the next one after it.
@@ -396,9 +379,9 @@ def test_next_passage_skips_own_and_those_at_quorum(
     # After the last one it wraps round to the first still open.
     assert client.get("/next/", {"after": passages[3].pk})["Location"] == f"/documents/{doc.pk}/#p1"
 
-    annotate(reviewer, doc, "Beta two.")
-    annotate(reviewer, doc, "Gamma three.")
-    annotate(reviewer, doc, "Delta four.")
+    annotate(reviewer, doc, "Beta two.", reliability=3)
+    annotate(reviewer, doc, "Gamma three.", reliability=3)
+    annotate(reviewer, doc, "Delta four.", reliability=3)
     response = client.get("/next/")
     assert response.status_code == 200 and b"Nothing left for you" in response.content
 
@@ -408,7 +391,7 @@ def test_next_passage_skips_own_and_those_at_quorum(
         f"/documents/{doc.pk}/#p2"
     )
     # Below quorum still counts as needing reviewers.
-    annotate(other_reviewer, doc, "Gamma three.")
+    annotate(other_reviewer, doc, "Gamma three.", reliability=3)
     assert client.get("/next/", {"after": passages[0].pk})["Location"] == (
         f"/documents/{doc.pk}/#p2"
     )

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from annotator.models import Annotation
 from annotator.web.synthetic import build_big_document
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

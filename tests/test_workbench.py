@@ -4,27 +4,21 @@ import pytest
 from django.urls import reverse
 
 from annotator import consensus
-from annotator.annotations import create_annotation, update_annotation
+from annotator.annotations import update_annotation
 from annotator.models import ConsensusStatus
+from tests.factories import annotate
 
 pytestmark = pytest.mark.django_db
 
 MAO_EN = '"A wonderful drama is about to be staged."'
 
 
-def judge(document, reviewer, text, **judgment):
-    start = document.body.index(text)
-    return create_annotation(
-        reviewer=reviewer, document=document, start=start, end=start + len(text), **judgment
-    )
-
-
 @pytest.fixture
 def disputed(seeded, reviewer, other_reviewer, third_reviewer):
     document = seeded["000"]
-    first = judge(
-        document,
+    first = annotate(
         reviewer,
+        document,
         MAO_EN,
         reliability=1,
         flags=["misattributed-quote"],
@@ -37,8 +31,8 @@ def disputed(seeded, reviewer, other_reviewer, third_reviewer):
         expected_version=first.version,
         note="No source anywhere; checked the archive.",
     )
-    judge(document, other_reviewer, MAO_EN, reliability=1, flags=["misattributed-quote"])
-    judge(document, third_reviewer, MAO_EN, reliability=5, note="Widely quoted.")
+    annotate(other_reviewer, document, MAO_EN, reliability=1, flags=["misattributed-quote"])
+    annotate(third_reviewer, document, MAO_EN, reliability=5, note="Widely quoted.")
     row = consensus.consensus_for_span(document, first.start, first.end)
     assert row.status == ConsensusStatus.DISPUTED
     return row

@@ -5,10 +5,11 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 
 from ..audit import record_action
+from ..errors import AnnotationInputError
 from ..models import (
     ApiToken,
 )
-from ..tokens import create_token, revoke_token
+from ..tokens import check_token_cap, create_token, revoke_token
 from .actions import ask_reason_then
 from .base import NoDeleteAdmin
 
@@ -17,6 +18,14 @@ class ApiTokenAddForm(forms.ModelForm):
     class Meta:
         model = ApiToken
         fields = ["user", "name", "scope"]
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        try:
+            check_token_cap(user)
+        except AnnotationInputError as error:
+            raise forms.ValidationError(error.errors["user"]) from None
+        return user
 
 
 @admin.register(ApiToken)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from rest_framework import serializers
 
+from annotator.labels import RELIABILITY_LABELS, reliability_label
 from annotator.models import (
     Annotation,
     AnnotationRevision,
@@ -14,7 +15,6 @@ from annotator.models import (
     FlagType,
     ModerationAction,
     Passage,
-    Reliability,
     Source,
     Suggestion,
 )
@@ -92,7 +92,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_reliability_label(self, obj) -> str | None:
-        return Reliability(obj.reliability).label if obj.reliability else None
+        return RELIABILITY_LABELS.get(obj.reliability)
 
     def get_is_own(self, obj) -> bool:
         request = self.context.get("request")
@@ -252,8 +252,6 @@ class ConsensusSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_median_label(self, obj) -> str | None:
-        from annotator.exports.formats import reliability_label
-
         return reliability_label(obj.median_reliability)
 
     _ATTRIBUTES = {"document": "document_id", "passage": "passage_id", "claim": "claim_id"}

@@ -1,12 +1,15 @@
-"""Rate limits per user and per API token. Rates come from settings (env-configurable).
+"""Rate limits per user (browser session or API token) and per client address for anonymous
+requests. Rates come from settings (env-configurable).
 
-The rates are looked up on every request, not frozen at import, so settings overrides apply.
-Counters live in the default cache: use a shared cache (Redis, database) with several workers.
+Token requests count per *user*, not per token: otherwise each new token would bring a fresh
+budget. The rates are looked up on every request, not frozen at import, so settings overrides
+apply. Counters live in the default cache: use a shared cache (Redis) with several workers.
 """
 
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from annotator.client_ip import client_ip
 from annotator.models import ApiToken
 
 
@@ -22,6 +25,10 @@ class _LiveRateThrottle(SimpleRateThrottle):
         if self.rate is None:
             return True
         return super().allow_request(request, view)
+
+    def get_ident(self, request):
+        """The client address through the trusted proxies (``TRUSTED_PROXY_COUNT``)."""
+        return client_ip(request)
 
 
 class AnonThrottle(_LiveRateThrottle):
@@ -47,25 +54,23 @@ class UserThrottle(_LiveRateThrottle):
 
 
 class TokenThrottle(_LiveRateThrottle):
-    """Requests made with an API token, counted per token."""
+    """Requests made with API tokens, counted per user across all of that user's tokens."""
 
     scope = "token"
 
     def get_cache_key(self, request, view):
         if not isinstance(request.auth, ApiToken):
             return None
-        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.user_id}
 
 
 class ExportThrottle(_LiveRateThrottle):
-    """Exports are heavy: a separate, lower budget per user or token."""
+    """Exports are heavy: a separate, lower budget per user (all their tokens and sessions)."""
 
     scope = "export"
 
     def get_cache_key(self, request, view):
-        if isinstance(request.auth, ApiToken):
-            ident = f"t{request.auth.pk}"
-        elif request.user and request.user.is_authenticated:
+        if request.user and request.user.is_authenticated:
             ident = f"u{request.user.pk}"
         else:
             ident = self.get_ident(request)

@@ -6,25 +6,11 @@ Chunks are joined to about 64 KB so that a streamed response makes few large wri
 import csv
 import io
 import json
-import math
 from collections.abc import Callable, Iterable, Iterator
-
-from annotator.models import Reliability
 
 CHUNK_CHARS = 65536
 W3C_ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 SCHEMA_ORG_CONTEXT = "https://schema.org"
-
-
-_RELIABILITY_LABELS = dict(Reliability.choices)
-
-
-def reliability_label(value: float | None) -> str | None:
-    """The label of a (possibly fractional) median rating: rounded half up to the scale."""
-    if value is None:
-        return None
-    # A dict, not Reliability(n).label: this runs several times per exported row.
-    return _RELIABILITY_LABELS[min(5, max(1, math.floor(value + 0.5)))]
 
 
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))

@@ -13,21 +13,19 @@ from django.db import connections
 from django.db.models import Case, F, Func, OuterRef, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast, Greatest, Substr
 
+from annotator.labels import RELIABILITY_LABELS, reliability_label
 from annotator.models import (
     Annotation,
     AnnotationRevision,
     Claim,
     ConsensusStatus,
     Document,
-    Reliability,
 )
+from annotator.text import QUOTE_CONTEXT
 
-from .formats import reliability_label
 from .queries import batched
 
 CHUNK_SIZE = 5000
-RELIABILITY_LABELS = dict(Reliability.choices)
-QUOTE_CONTEXT = 32
 
 ANNOTATION_COLUMNS = (
     "id",

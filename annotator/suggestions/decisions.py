@@ -47,6 +47,7 @@ def accept_suggestion(suggestion: Suggestion, reviewer, **annotation_fields) -> 
             existing = _existing_decision(suggestion, reviewer)
             if existing is not None:
                 raise _already_decided_error(existing)
+            # Records the acceptance in the same transaction (annotations._record_acceptance).
             annotation = create_annotation(
                 reviewer=reviewer,
                 document=suggestion.document,
@@ -55,12 +56,6 @@ def accept_suggestion(suggestion: Suggestion, reviewer, **annotation_fields) -> 
                 exact=suggestion.exact,
                 suggestion=suggestion,
                 **fields,
-            )
-            SuggestionDecision.objects.create(
-                suggestion=suggestion,
-                reviewer=reviewer,
-                decision=SuggestionDecision.Decision.ACCEPTED,
-                annotation=annotation,
             )
     except IntegrityError:
         raise AnnotationInputError(

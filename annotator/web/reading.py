@@ -26,12 +26,10 @@ from ..models import (
     Document,
     FlagType,
     Passage,
-    Reliability,
 )
 from ..suggestions.decisions import suggestions_for_reviewer
 from ..visibility import is_blind, visible_annotations, visible_consensus
 
-RELIABILITY_LABELS = dict(Reliability.choices)
 CONSENSUS_LABELS = dict(ConsensusStatus.choices)
 
 

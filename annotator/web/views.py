@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from ..labels import RELIABILITY_LABELS, reliability_label
 from ..models import Annotation, AnnotationStatus, Claim, Consensus, Document, Passage, Source
 from ..source_reliability import source_summary
 from ..visibility import is_blind, visible_annotations, visible_consensus
@@ -19,7 +20,7 @@ from .progress import (
     filter_by_status,
     next_passage_for,
 )
-from .reading import RELIABILITY_LABELS, build_reading_view
+from .reading import build_reading_view
 
 DOCUMENTS_PER_PAGE = 50
 
@@ -191,11 +192,7 @@ def source_detail(request, source_id: int):
             "summary": summary,
             "blind": is_blind(request.user),
             "medians": medians,
-            "median_label": RELIABILITY_LABELS.get(
-                round(summary["median_of_passage_medians"])
-                if summary["median_of_passage_medians"] is not None
-                else None
-            ),
+            "median_label": reliability_label(summary["median_of_passage_medians"]),
             "documents": source.documents.filter(is_current=True).defer("body").order_by("title"),
         },
     )

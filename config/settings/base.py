@@ -194,10 +194,21 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "annotator@localhost")
 # Request bodies above this size are refused (413) before any parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1_048_576)
 
+# --- Client addresses behind reverse proxies ---------------------------------------------------
+# How many reverse proxies, each appending to X-Forwarded-For, stand between clients and the
+# application. 0 (the default): REMOTE_ADDR is the client. annotator.client_ip applies it for
+# login lockouts and API throttles; see docs/deployment.md.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
 # --- Login throttling (django-axes) ---------------------------------------------------------
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25)  # hours
+# Lock a username only from the address that failed: a stranger elsewhere cannot lock a
+# reviewer out by guessing wrong passwords for their name.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "annotator.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "annotator/lockout.html"
 
@@ -232,7 +243,8 @@ REST_FRAMEWORK = {
         "token": os.environ.get("API_THROTTLE_TOKEN", "1200/minute") or None,
         "export": os.environ.get("API_THROTTLE_EXPORT", "120/hour") or None,
     },
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    # The throttles use annotator.client_ip; DRF's own get_ident agrees through this.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # JSON request bodies above this size get 413 from the API.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 262_144)
@@ -273,10 +285,10 @@ ANNOTATOR = {
     "FLAG_DISPUTE_UPPER": env_float("ANNOTATOR_FLAG_DISPUTE_UPPER", 0.66),
     # Ratings whose interquartile range exceeds this many steps make a consensus disputed.
     "MAX_AGREED_SPREAD": env_float("ANNOTATOR_MAX_AGREED_SPREAD", 1.0),
-    # Characters of context kept on each side of a quote (W3C TextQuoteSelector).
-    "QUOTE_CONTEXT": 32,
     "MAX_NOTE_LENGTH": env_int("ANNOTATOR_MAX_NOTE_LENGTH", 10_000),
     "MAX_EVIDENCE_ITEMS": env_int("ANNOTATOR_MAX_EVIDENCE_ITEMS", 20),
+    # Live (unrevoked) API tokens one user may hold; each token used to carry its own limits.
+    "MAX_TOKENS_PER_USER": env_int("ANNOTATOR_MAX_TOKENS_PER_USER", 10),
 }
 
 # --- Content-Security-Policy (django-csp) ----------------------------------------------------

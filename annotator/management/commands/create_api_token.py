@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from annotator.errors import AnnotationInputError
 from annotator.models import ApiToken, User
 from annotator.tokens import create_token
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError(f"{username} is suspended or inactive.")
         try:
             token, key = create_token(user, name, scope)
-        except ValueError as error:
+        except (ValueError, AnnotationInputError) as error:
             raise CommandError(str(error)) from None
         self.stderr.write(f"Token {token.pk} ({token.scope}) for {username}; the key is:")
         self.stdout.write(key)
