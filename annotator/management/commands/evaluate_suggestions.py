@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from annotator.suggestions.evaluation import (
@@ -39,7 +40,9 @@ class Command(BaseCommand):
             raise CommandError("Give either a GOLD.jsonl file or --heldout FILE.")
         try:
             if heldout is not None:
-                threshold = options["threshold"] or 0.0
+                threshold = options["threshold"]
+                if threshold is None:
+                    threshold = settings.ANNOTATOR["SUGGESTION_MIN_CONFIDENCE"]
                 results = score_texts(read_heldout(heldout), threshold=threshold)
             else:
                 results = {"all": evaluate_gold_file(gold)}
