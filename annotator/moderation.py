@@ -290,6 +290,7 @@ def low_calibration(rows: list[dict], *, key: str = "agreement") -> tuple[list[d
 def moderation_queue(limit: int = QUEUE_LIMIT) -> dict:
     """What needs a moderator's eye, newest first, each list with its full count."""
     from .suggestions.decisions import detector_stats
+    from .suggestions.learning import acceptance_by_detector_and_language
 
     disputed = Consensus.objects.filter(
         # A stale adjudication has gone back to its computed status (agreed or disputed)
@@ -332,4 +333,5 @@ def moderation_queue(limit: int = QUEUE_LIMIT) -> dict:
             calibration, key=lambda row: (row["agreement"] is None, row["agreement"] or 0)
         ),
         "noisy_detectors": sorted(detectors, key=lambda row: -(row.get("dismissal_rate") or 0)),
+        "detector_languages": acceptance_by_detector_and_language(),
     }

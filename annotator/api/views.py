@@ -344,6 +344,14 @@ class SuggestionViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericVie
     queryset = Suggestion.objects.select_related("flag")
     lookup_value_regex = r"\d+"
 
+    def get_queryset(self):
+        from annotator.suggestions.learning import shown_suggestions
+
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False) or not self.request.user.is_authenticated:
+            return queryset
+        return shown_suggestions(queryset, self.request.user)
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if self.request.user.is_authenticated:
