@@ -281,8 +281,10 @@ ANNOTATOR = {
     "SUGGESTION_MUTE_BELOW": env_float("ANNOTATOR_SUGGESTION_MUTE_BELOW", 0.3),
     "SUGGESTION_MUTE_MIN_DECISIONS": env_int("ANNOTATOR_SUGGESTION_MUTE_MIN_DECISIONS", 10),
     "SUGGESTION_SUPPRESS_DISMISSALS": env_int("ANNOTATOR_SUGGESTION_SUPPRESS_DISMISSALS", 2),
-    # Claim matching (docs/claim-matching.md): how many candidates to propose.
+    # Claim matching (docs/claim-matching.md): how many candidates per language, and whether
+    # import embeds each document's sentences (off only in tests that do not need it).
     "CLAIM_CANDIDATES": env_int("ANNOTATOR_CLAIM_CANDIDATES", 10),
+    "CLAIM_EMBED_ON_IMPORT": env_bool("ANNOTATOR_CLAIM_EMBED_ON_IMPORT", True),
 }
 
 # --- Content-Security-Policy (django-csp) ----------------------------------------------------

@@ -10,3 +10,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests: serve from the finders
+
+# Embedding a document's sentences takes seconds on this hardware; the claim-matching tests
+# switch it back on (tests/test_claim_matching.py), the rest of the suite does not need it.
+ANNOTATOR = {**ANNOTATOR, "CLAIM_EMBED_ON_IMPORT": False}  # noqa: F405
