@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from ..models import Annotation, AnnotationStatus, Claim, Consensus, Document, Passage, Source
 from ..source_reliability import source_summary
 from ..visibility import visible_annotations
+from .claim_candidates import candidates_context
 from .forms import DocumentFilterForm
 from .progress import (
     DOCUMENT_STATUSES,
@@ -149,6 +150,8 @@ def claim_detail(request, claim_id: int):
             "flag_support": flag_support,
             "distribution": distribution,
             "languages": sorted({doc.language for doc in documents}),
+            "candidates": candidates_context(claim, request.user),
+            "reliability_choices": RELIABILITY_LABELS.items(),
         },
     )
 
