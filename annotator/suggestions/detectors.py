@@ -102,13 +102,29 @@ _ENGAGEMENT_ZH = regex.compile(  # on the text folded to Simplified
     r"|点击阅读|下方链接|版权声明|转自网络|转载自网络|来源于网络|来源网络|来自网络|来自网路"
     r"|源自网络|来源于网路|如有侵权|若有侵权|侵删|联系删除|告知删除|版权归原作者"
 )
+# Words one of the English patterns needs: lines without any are not searched at all.
+_ENGAGEMENT_TRIGGERS = (
+    "share", "delete", "down", "click", "read more", "follow", "subscribe", "infring",
+    "source", "contact", "copyright",
+)  # fmt: skip
+
+
+def _engagement_en(text: str) -> list:
+    matches = []
+    for line in _LINE.finditer(text):
+        lowered = line.group().lower()
+        if any(trigger in lowered for trigger in _ENGAGEMENT_TRIGGERS):
+            matches.extend(_ENGAGEMENT_EN.finditer(text, line.start(), line.end()))
+    return matches
+
+
 _ENGAGEMENT_MAX_LINE = 200
 
 
 def detect_content_farm_markers(text: str) -> list[Candidate]:
     """Infringement disclaimers, calls to share, "Related Pages" tails, pasted titles, keywords."""
     candidates = []
-    matches = [*_ENGAGEMENT_EN.finditer(text), *_ENGAGEMENT_ZH.finditer(fold(text))]
+    matches = [*_engagement_en(text), *_ENGAGEMENT_ZH.finditer(fold(text))]
     for match in sorted(matches, key=lambda m: m.start()):
         start, end = line_bounds(text, match.start())
         if start == 0 or end - start > _ENGAGEMENT_MAX_LINE:

@@ -8,6 +8,8 @@ paragraph names a source (``sources.SOURCE``) or uses a reporting verb (said, fo
 Works on text folded to Simplified Chinese, so one pattern covers both scripts.
 """
 
+from bisect import bisect_right
+
 import regex
 
 from .detectors import NUMBER_DETECTOR, NUMBER_FLAG, Candidate
@@ -50,7 +52,15 @@ def detect_numbers(text: str) -> list[Candidate]:
     folded = fold(text)
     first_line_end = text.find("\n")
     candidates = []
-    for start, end in sentence_spans(folded):
+    spans = sentence_spans(text)
+    starts = [start for start, _ in spans]
+    with_figures: dict[int, None] = {}
+    for match in _FIGURE.finditer(folded):
+        i = bisect_right(starts, match.start()) - 1
+        if i >= 0 and match.start() < spans[i][1]:
+            with_figures[i] = None
+    for i in with_figures:
+        start, end = spans[i]
         if start < first_line_end:
             continue
         sentence = folded[start:end]

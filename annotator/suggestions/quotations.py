@@ -15,6 +15,8 @@ press conference or interview, a citation mark or a URL. An institution speaking
 "the bank said") is treated as an official, sourced statement. The span is the sentence.
 """
 
+from bisect import bisect_right
+
 import regex
 
 from .detectors import QUOTE_DETECTOR, QUOTE_FLAG, Candidate
@@ -170,11 +172,33 @@ def _echoes(text: str, folded: str, found: list[Candidate]) -> list[Candidate]:
     return echoes
 
 
+# Any speech verb, in any of the languages: sentences without one are skipped at once. English
+# verbs are looked up word by word in a set (a case-insensitive alternation is much slower).
+_EN_VERB_SET = frozenset(_EN_VERB.split("|"))
+_LATIN_WORD = regex.compile(r"[A-Za-z]{3,}")
+_ANY_CJK_VERB = regex.compile(
+    rf"{_ZH_VERB}|(?:と|って)\s*(?:言|述べ|語|話|説明|強調|発言)"
+    r"|(?:라고|고)\s*(?:말했|밝혔|전했|했|강조했|주장했)"
+)
+
+
+def _sentences_with_a_verb(text: str, folded: str) -> list[tuple[int, int]]:
+    spans = sentence_spans(text)
+    starts = [start for start, _ in spans]
+    chosen: dict[int, None] = {}
+    english = (m for m in _LATIN_WORD.finditer(text) if m.group().lower() in _EN_VERB_SET)
+    for match in (*english, *_ANY_CJK_VERB.finditer(folded)):
+        i = bisect_right(starts, match.start()) - 1
+        if i >= 0 and match.start() < spans[i][1]:
+            chosen[i] = None
+    return [spans[i] for i in sorted(chosen)]
+
+
 def detect_quotations(text: str) -> list[Candidate]:
     """Sentences attributing words to someone with no source in the sentence or paragraph."""
     folded = fold(text)
     candidates: list[Candidate] = []
-    for start, end in sentence_spans(text):
+    for start, end in _sentences_with_a_verb(text, folded):
         sentence = text[start:end]
         folded_sentence = folded[start:end]
         has_marks = bool(_HAS_MARKS.search(sentence))

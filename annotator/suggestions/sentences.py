@@ -5,6 +5,8 @@ closes right after it and a new sentence (a capital letter, a CJK character, the
 line) follows. Lines (paragraphs in these documents) always end a sentence.
 """
 
+from functools import lru_cache
+
 import regex
 
 _MARK = regex.compile(r'[“”「」『』"\n]|[.!?。！？]+')
@@ -13,8 +15,12 @@ _CLOSERS = {"”", "」", "』"}
 _NEXT_STARTS_SENTENCE = regex.compile(r"\s*(?:$|\n|[\p{Lu}\p{Han}\d\"“「『(（])")
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence, leading and trailing spaces trimmed, empty ones dropped."""
+@lru_cache(maxsize=8)
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each sentence, leading and trailing spaces trimmed, empty ones dropped.
+
+    Cached: several detectors split the same document.
+    """
     spans: list[tuple[int, int]] = []
     start = 0
     depth = 0
@@ -65,7 +71,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 continue
             close(end)
     close(len(text))
-    return spans
+    return tuple(spans)
 
 
 _AFTER_ASCII_END = regex.compile(r"$|\s+(?:$|[\p{Lu}\p{Han}\d\"“「『(（])")
