@@ -89,19 +89,17 @@ class VectorIndex:
     """All current sentences' vectors in memory, with their document, span and signals."""
 
     def __init__(self, rows: list[tuple]):
-        count = len(rows)
-        self.codes = np.zeros((count, encoder.DIMENSIONS), dtype=np.int8)
-        self.documents = np.zeros(count, dtype=np.int64)
-        self.starts = np.zeros(count, dtype=np.int64)
-        self.ends = np.zeros(count, dtype=np.int64)
-        self.languages: list[str] = []
-        self.signals: list[dict] = []
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+        document_ids, starts, ends, languages, vectors, features = columns
+        self.codes = np.frombuffer(b"".join(bytes(v) for v in vectors), dtype=np.int8).reshape(
+            len(rows), encoder.DIMENSIONS
+        )
+        self.documents = np.array(document_ids, dtype=np.int64)
+        self.starts = np.array(starts, dtype=np.int64)
+        self.ends = np.array(ends, dtype=np.int64)
+        self.languages: list[str] = list(languages)
+        self.signals: list[dict] = [f or {} for f in features]
         self._language_rows = None
-        for i, (document_id, start, end, language, vector, features) in enumerate(rows):
-            self.codes[i] = encoder.from_bytes(vector)
-            self.documents[i], self.starts[i], self.ends[i] = document_id, start, end
-            self.languages.append(language)
-            self.signals.append(features or {})
 
     def __len__(self) -> int:
         return len(self.documents)
