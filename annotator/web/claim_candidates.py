@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ..annotations import AnnotationInputError, NotAllowedError
 from ..claim_matching.candidates import candidates_for_claim, decide_candidate
-from ..models import Claim, Document, Passage, PassageEmbedding
+from ..models import Claim, Document, PassageEmbedding
 
 
 def candidates_context(claim: Claim, user) -> list[dict]:
@@ -22,18 +22,13 @@ def candidates_context(claim: Claim, user) -> list[dict]:
     documents = Document.objects.in_bulk({row.document for row in rows})
     out = []
     for row in rows:
-        passage = (
-            Passage.objects.filter(document_id=row.document, start__lte=row.start)
-            .order_by("-start")
-            .values_list("index", flat=True)
-            .first()
-        )
         url = reverse("document-read", kwargs={"document_id": row.document})
         out.append(
             {
                 "candidate": row,
                 "document": documents[row.document],
-                "url": f"{url}#p{passage}" if passage is not None else url,
+                # The reading view opens its form on this span with the claim chosen.
+                "url": f"{url}#span={row.start}-{row.end}&claim={claim.pk}",
             }
         )
     return out

@@ -56,3 +56,30 @@ def test_link_the_english_quote_then_link_the_proposed_chinese_one_in_one_click(
     chinese = Annotation.objects.get(reviewer=reviewer, document=seeds["001"])
     assert chinese.claim_id == claim.pk and ZH_QUOTE in chinese.exact
     assert chinese.reliability == 1
+
+
+def test_a_proposal_opens_the_passage_with_the_span_selected_and_the_claim_chosen(
+    page, embedded_seeds, reviewer
+):
+    from annotator.annotations import create_annotation
+    from annotator.models import Claim
+
+    seeds = embedded_seeds
+    claim = Claim.objects.create(text="Mao said a wonderful drama was about to be staged")
+    start = seeds["000"].body.index("A wonderful drama is about to be staged.")
+    create_annotation(
+        reviewer=reviewer, document=seeds["000"], start=start, end=start + 40, reliability=1,
+        claim=claim,
+    )  # fmt: skip
+    log_in(page, "alice", "pw-alice")
+    page.goto(f"/claims/{claim.pk}/")
+    proposal = page.locator("li.candidate[data-language='zh-Hant']", has_text=ZH_QUOTE).first
+    exact = proposal.locator("blockquote").inner_text()
+    proposal.locator("a.candidate-open").click()
+    expect(page.locator("#annotation-form")).to_be_visible()
+    expect(page.locator("#selection-quote")).to_have_text(exact)
+    expect(page.locator("#claim-chosen-link")).to_contain_text("wonderful drama")
+    page.keyboard.press("2")
+    save_and_wait(page)
+    linked = Annotation.objects.get(reviewer=reviewer, document=seeds["001"])
+    assert linked.claim_id == claim.pk and linked.exact == exact and linked.reliability == 2
