@@ -176,9 +176,10 @@ def _echoes(text: str, folded: str, found: list[Candidate]) -> list[Candidate]:
 # verbs are looked up word by word in a set (a case-insensitive alternation is much slower).
 _EN_VERB_SET = frozenset(_EN_VERB.split("|"))
 _LATIN_WORD = regex.compile(r"[A-Za-z]{3,}")
-_ANY_CJK_VERB = regex.compile(
-    rf"{_ZH_VERB}|(?:と|って)\s*(?:言|述べ|語|話|説明|強調|発言)"
-    r"|(?:라고|고)\s*(?:말했|밝혔|전했|했|강조했|주장했)"
+_ANY_ZH_VERB = regex.compile(_ZH_VERB)  # on the folded text
+# Japanese and Korean on the original text: folding would turn Japanese 語 into 语.
+_ANY_JA_KO_VERB = regex.compile(
+    r"(?:と|って)\s*(?:言|述べ|語|話|説明|強調|発言)|(?:라고|고)\s*(?:말했|밝혔|전했|했|강조했|주장했)"
 )
 
 
@@ -187,7 +188,8 @@ def _sentences_with_a_verb(text: str, folded: str) -> list[tuple[int, int]]:
     starts = [start for start, _ in spans]
     chosen: dict[int, None] = {}
     english = (m for m in _LATIN_WORD.finditer(text) if m.group().lower() in _EN_VERB_SET)
-    for match in (*english, *_ANY_CJK_VERB.finditer(folded)):
+    cjk = (*_ANY_ZH_VERB.finditer(folded), *_ANY_JA_KO_VERB.finditer(text))
+    for match in (*english, *cjk):
         i = bisect_right(starts, match.start()) - 1
         if i >= 0 and match.start() < spans[i][1]:
             chosen[i] = None
