@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import DatabaseError, transaction
 
+from .claim_matching.index import index_on_import
 from .errors import AnnotationInputError
 from .models import Document, Passage, Source
 from .suggestions.engine import store_suggestions
@@ -231,6 +232,7 @@ def import_record(record: DocumentRecord) -> ImportOutcome:
         )
         # Same transaction: a document is never visible without its machine suggestions.
         store_suggestions(document)
+        index_on_import(document)  # sentence embeddings for claim matching
     if previous is not None:
         return ImportOutcome(record.label, "revised", document, f"new revision of #{previous.pk}")
     return ImportOutcome(record.label, "created", document)

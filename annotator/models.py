@@ -493,3 +493,66 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.key_prefix}…)"
+
+
+class PassageEmbedding(models.Model):
+    """A sentence of a document as a multilingual embedding, for cross-language claim matching.
+
+    Computed on import (``claim_matching.index``). ``vector`` is the L2-normalised 512-d vector
+    quantised to int8 (x127): 512 bytes a sentence. ``signals`` holds the cheap features
+    (numbers, years, Latin-script names, quotation) used to re-rank.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="embeddings")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    language = models.CharField(max_length=35, blank=True)
+    vector = models.BinaryField()
+    signals = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["document_id", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "start", "end"], name="passage_embedding_unique_span"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="passage_embedding_start_lt_end"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document_id}[{self.start}:{self.end}]"
+
+
+class ClaimCandidateDecision(models.Model):
+    """A reviewer's acceptance or dismissal of a span the service proposed for a claim."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted"
+        DISMISSED = "dismissed"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="candidate_decisions")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    score = models.FloatField(null=True, blank=True)
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "document", "start", "end", "reviewer"],
+                name="one_candidate_decision_per_reviewer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.decision} {self.document_id}[{self.start}:{self.end}] for #{self.claim_id}"

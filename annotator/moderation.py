@@ -380,6 +380,7 @@ def moderation_queue(
     document language; unknown values fall back to the defaults.
     """
     from .suggestions.decisions import detector_stats
+    from .suggestions.learning import acceptance_by_detector_and_language
     from .workbench import with_excerpts
 
     disputed = Consensus.objects.filter(
@@ -436,4 +437,5 @@ def moderation_queue(
             calibration, key=lambda row: (row["agreement"] is None, row["agreement"] or 0)
         ),
         "noisy_detectors": sorted(detectors, key=lambda row: -(row.get("dismissal_rate") or 0)),
+        "detector_languages": acceptance_by_detector_and_language(),
     }

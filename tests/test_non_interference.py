@@ -111,6 +111,8 @@ CASES: dict[str, Callable[[World], list[Req]]] = {
     "api:annotation-history": lambda w: _each("pk", _ids(w, "annotation")),
     "api:claim-list": lambda w: [Req(), Req(params={"search": "Mao"})],
     "api:claim-detail": lambda w: _each("pk", [c.pk for c in w.claims]),
+    "api:claim-candidates": lambda w: _each("pk", [c.pk for c in w.claims]),
+    "api:claim-duplicates": lambda w: _each("pk", [c.pk for c in w.claims]),  # 403 for them
     "api:consensus-list": lambda w: (
         [Req(), Req(params={"page_size": 500})]
         + [Req(params={"kind": k}) for k in ("passage", "span", "claim")]
@@ -151,6 +153,8 @@ NOT_READABLE: dict[str, str] = {
     "api:suggestion-accept": "POST only: a write (creates one's own annotation)",
     "api:suggestion-dismiss": "POST only: a write (records one's own decision)",
     "api:token-revoke": "POST only: a write to one's own token",
+    "api:claim-decide-candidate": "POST only: records one's own decision on a candidate",
+    "claim-candidate-decide": "POST only: the claim page's form for the same decision",
 }
 
 
@@ -458,5 +462,8 @@ def test_not_readable_urls_give_a_reviewer_nothing(world):
         ("api:suggestion-accept", suggestion.pk),
         ("api:suggestion-dismiss", suggestion.pk),
         ("api:token-revoke", 1),
+        ("api:claim-decide-candidate", world.claims[0].pk),
     ):
         assert client.get(reverse(name, kwargs={"pk": pk})).status_code == 405, name
+    decide = reverse("claim-candidate-decide", kwargs={"claim_id": world.claims[0].pk})
+    assert client.get(decide).status_code == 405

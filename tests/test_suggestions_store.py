@@ -19,7 +19,7 @@ def test_import_stores_suggestions_for_each_seed(seeded):
     mao = seeded["000"]
     quote = Suggestion.objects.get(document=mao, detector="attributed-quotation")
     assert quote.exact == mao.body[quote.start : quote.end]
-    assert quote.exact.startswith("he calmly told the staff:")
+    assert 'he calmly told the staff: "A wonderful drama is about to be staged."' in quote.exact
     assert quote.flag.slug == "misattributed-quote"
     assert Suggestion.objects.filter(document=mao, flag__slug="redacted-name").count() == 17
     assert (
@@ -84,23 +84,23 @@ def test_suggestions_survive_cjk_and_emoji_offsets(db):
     body = "🎭 標題\n\n毛主席卻說:好戲開始嘍 🎉 **表示同意。"
     outcome = import_record(DocumentRecord(body=body, origin="emoji.txt"))
     rows = {s.detector: s for s in Suggestion.objects.filter(document=outcome.document)}
-    assert rows["attributed-quotation"].exact == "毛主席卻說:好戲開始嘍"
-    assert body[rows["attributed-quotation"].start : rows["attributed-quotation"].end] == (
-        "毛主席卻說:好戲開始嘍"
-    )
+    quote = rows["attributed-quotation"]
+    assert quote.exact.startswith("毛主席卻說:好戲開始嘍")  # the sentence, from the speaker
+    assert body[quote.start : quote.end] == quote.exact
     assert rows["redacted-name"].exact == "**"
 
 
 def test_suggest_command_reports_progress_and_is_idempotent(seeded):
-    Suggestion.objects.filter(document=seeded["003"]).delete()
+    removed, _ = Suggestion.objects.filter(document=seeded["002"]).delete()
+    assert removed
     out = StringIO()
     call_command("suggest", stdout=out)
     text = out.getvalue()
     assert "[1/5]" in text and "[5/5]" in text
-    assert "003_bf37b3d1b9652de4.txt: 1 suggestions (1 new)" in text
-    assert "Done: 5 documents, 1 new suggestions." in text
+    assert f"002_3cbe17887b3935f8.txt: {removed} suggestions ({removed} new)" in text
+    assert f"Done: 5 documents, {removed} new suggestions." in text
     out = StringIO()
-    call_command("suggest", "--document", str(seeded["003"].pk), stdout=out)
+    call_command("suggest", "--document", str(seeded["002"].pk), stdout=out)
     assert "[1/1]" in out.getvalue() and "(0 new)" in out.getvalue()
 
 

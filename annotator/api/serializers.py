@@ -472,3 +472,56 @@ class CalibrationSerializer(serializers.Serializer):
     flag_agreement = serializers.FloatField(allow_null=True)
     comparisons = serializers.IntegerField()
     agreement = serializers.FloatField(allow_null=True)
+
+
+class ClaimCandidateSerializer(serializers.Serializer):
+    """A span that probably states the claim (claim matching), with its score."""
+
+    document = serializers.IntegerField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    exact = serializers.CharField()
+    language = serializers.CharField()
+    score = serializers.FloatField(help_text="cosine of the multilingual embeddings + signals")
+    cosine = serializers.FloatField()
+    shared = serializers.ListField(child=serializers.CharField(), help_text="shared signals")
+
+
+class ClaimCandidateListSerializer(serializers.Serializer):
+    claim = serializers.IntegerField()
+    results = ClaimCandidateSerializer(many=True)
+
+
+class ClaimCandidateDecisionInput(serializers.Serializer):
+    """Accept (link the span to the claim as your annotation) or dismiss a candidate."""
+
+    document = serializers.PrimaryKeyRelatedField(queryset=Document.objects.all())
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+    decision = serializers.ChoiceField(choices=["accepted", "dismissed"])
+    reliability = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    flags = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=50
+    )
+    note = _text(allow_blank=True, required=False)
+
+    def validate(self, attrs):
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": ["Must be greater than start."]})
+        return attrs
+
+
+class ClaimCandidateDecisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    claim = serializers.IntegerField(source="claim_id")
+    document = serializers.IntegerField(source="document_id")
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    decision = serializers.CharField()
+    annotation = serializers.IntegerField(source="annotation_id", allow_null=True)
+
+
+class ClaimMergeProposalSerializer(serializers.Serializer):
+    claim = serializers.IntegerField()
+    text = serializers.CharField()
+    score = serializers.FloatField()

@@ -257,6 +257,67 @@ class ClaimViewSet(
         context = {**self.get_serializer_context(), "spans": spans, "consensus": consensus}
         return Response(serializers.ClaimDetailSerializer(claim, context=context).data)
 
+    @extend_schema(
+        summary="Spans in any document and language that probably state this claim, ranked",
+        responses={200: serializers.ClaimCandidateListSerializer},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def candidates(self, request, pk=None):
+        from annotator.claim_matching.candidates import candidates_for_claim
+
+        claim = self.get_object()
+        rows = candidates_for_claim(claim, request.user)
+        payload = {"claim": claim.pk, "results": [vars(row) for row in rows]}
+        return Response(serializers.ClaimCandidateListSerializer(payload).data)
+
+    @extend_schema(
+        summary="Accept (link as your annotation) or dismiss a proposed span",
+        request=serializers.ClaimCandidateDecisionInput,
+        responses={201: serializers.ClaimCandidateDecisionSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="candidates/decide",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def decide_candidate(self, request, pk=None):
+        from annotator.claim_matching.candidates import decide_candidate
+
+        claim = self.get_object()
+        payload = serializers.ClaimCandidateDecisionInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        fields = dict(payload.validated_data)
+        decision = decide_candidate(
+            claim,
+            request.user,
+            document=fields.pop("document"),
+            start=fields.pop("start"),
+            end=fields.pop("end"),
+            decision=fields.pop("decision"),
+            **fields,
+        )
+        data = serializers.ClaimCandidateDecisionSerializer(decision).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Claims that probably duplicate this one (moderators; merge with the admin)",
+        responses={200: serializers.ClaimMergeProposalSerializer(many=True)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=None,
+        filterset_class=None,
+        permission_classes=[IsModerator],
+    )
+    def duplicates(self, request, pk=None):
+        from annotator.claim_matching.candidates import propose_merges
+
+        proposals = propose_merges(self.get_object(), request.user)
+        return Response(serializers.ClaimMergeProposalSerializer(proposals, many=True).data)
+
 
 @extend_schema_view(
     list=extend_schema(summary="Consensus rows visible to you (blind review applies)"),
@@ -356,6 +417,14 @@ class SuggestionViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericVie
     filterset_class = filters.SuggestionFilter
     queryset = Suggestion.objects.select_related("flag")
     lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        from annotator.suggestions.learning import shown_suggestions
+
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False) or not self.request.user.is_authenticated:
+            return queryset
+        return shown_suggestions(queryset, self.request.user)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

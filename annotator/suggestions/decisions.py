@@ -95,10 +95,12 @@ def dismiss_suggestion(suggestion: Suggestion, reviewer) -> SuggestionDecision:
 
 
 def suggestions_for_reviewer(document: Document, reviewer) -> QuerySet:
-    """Suggestions on ``document`` that ``reviewer`` has neither accepted nor dismissed."""
+    """Suggestions on ``document`` shown to ``reviewer`` (``learning``) and not yet decided."""
+    from .learning import shown_suggestions  # learning imports the models this module uses
+
     decided = SuggestionDecision.objects.filter(reviewer=reviewer).values("suggestion_id")
     return (
-        Suggestion.objects.filter(document=document)
+        shown_suggestions(Suggestion.objects.filter(document=document), reviewer)
         .exclude(pk__in=decided)
         .select_related("flag")
         .order_by("start", "end", "id")

@@ -6,13 +6,19 @@ from django.db import transaction
 from django.db.models import Count
 
 from ..models import Document, FlagType, Suggestion
+from .calibration import calibrate
 from .detectors import DETECTORS, Candidate
 
 logger = logging.getLogger(__name__)
 
 
 def suggest(text: str) -> list[Candidate]:
-    """All detectors' candidates for ``text``, ordered by position; exact duplicates dropped."""
+    """All detectors' candidates for ``text`` with calibrated confidence, ordered by position."""
+    return calibrate(raw_suggest(text))
+
+
+def raw_suggest(text: str) -> list[Candidate]:
+    """All detectors' candidates with their raw scores; exact duplicates dropped."""
     seen: set[tuple] = set()
     candidates: list[Candidate] = []
     for detector in DETECTORS:

@@ -210,3 +210,23 @@ def format_table(scores: list[DetectorScore]) -> str:
         f"{figure(total.precision):>9} {figure(total.recall):>6}"
     )
     return "\n".join(rows)
+
+
+def score_texts(documents: Iterable, threshold: float = 0.0) -> dict[str, list[DetectorScore]]:
+    """Score the detectors on in-memory documents (``.id``, ``.language``, ``.text``, ``.spans``).
+
+    Returns scores for ``"all"`` and for each language present. Only suggestions whose
+    confidence is at least ``threshold`` count: that is what reviewers are shown.
+    """
+    by_language: dict[str, tuple[list, list]] = {}
+    for document in documents:
+        predictions = [
+            (Span(document.id, c.start, c.end, c.flag), c.detector)
+            for c in suggest(document.text)
+            if c.confidence >= threshold
+        ]
+        for key in ("all", document.language):
+            gold, found = by_language.setdefault(key, ([], []))
+            gold.extend(document.spans)
+            found.extend(predictions)
+    return {key: score(gold, found) for key, (gold, found) in by_language.items()}

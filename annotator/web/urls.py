@@ -8,7 +8,7 @@ default ``registration/...`` paths and comes first in INSTALLED_APPS.
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import claim_candidates, views
 from .forms import LoginForm
 
 account_patterns = [
@@ -76,6 +76,11 @@ page_patterns = [
     path("", views.dashboard, name="dashboard"),
     path("documents/<int:document_id>/", views.document_detail, name="document-read"),
     path("claims/<int:claim_id>/", views.claim_detail, name="claim-page"),
+    path(
+        "claims/<int:claim_id>/candidates/decide/",
+        claim_candidates.decide,
+        name="claim-candidate-decide",
+    ),
     path("sources/<int:source_id>/", views.source_detail, name="source-page"),
     path("next/", views.next_passage, name="next-passage"),
 ]

@@ -12,6 +12,7 @@ from ..labels import RELIABILITY_LABELS, reliability_label
 from ..models import Annotation, AnnotationStatus, Claim, Consensus, Document, Passage, Source
 from ..source_reliability import source_summary
 from ..visibility import is_blind, visible_annotations, visible_consensus
+from .claim_candidates import candidates_context
 from .forms import DocumentFilterForm
 from .progress import (
     DOCUMENT_STATUSES,
@@ -155,6 +156,8 @@ def claim_detail(request, claim_id: int):
             "flag_support": flag_support,
             "distribution": distribution,
             "languages": sorted({doc.language for doc in documents}),
+            "candidates": candidates_context(claim, request.user),
+            "reliability_choices": RELIABILITY_LABELS.items(),
         },
     )
 

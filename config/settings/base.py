@@ -289,6 +289,18 @@ ANNOTATOR = {
     "MAX_EVIDENCE_ITEMS": env_int("ANNOTATOR_MAX_EVIDENCE_ITEMS", 20),
     # Live (unrevoked) API tokens one user may hold; each token used to carry its own limits.
     "MAX_TOKENS_PER_USER": env_int("ANNOTATOR_MAX_TOKENS_PER_USER", 10),
+    # Machine suggestions (docs/suggestions.md): hide those below this calibrated confidence;
+    # mute a detector (per language) whose acceptance rate falls below MUTE_BELOW once it has
+    # MUTE_MIN_DECISIONS decisions; hide a suggestion from others once this many reviewers
+    # dismissed it.
+    "SUGGESTION_MIN_CONFIDENCE": env_float("ANNOTATOR_SUGGESTION_MIN_CONFIDENCE", 0.5),
+    "SUGGESTION_MUTE_BELOW": env_float("ANNOTATOR_SUGGESTION_MUTE_BELOW", 0.3),
+    "SUGGESTION_MUTE_MIN_DECISIONS": env_int("ANNOTATOR_SUGGESTION_MUTE_MIN_DECISIONS", 10),
+    "SUGGESTION_SUPPRESS_DISMISSALS": env_int("ANNOTATOR_SUGGESTION_SUPPRESS_DISMISSALS", 2),
+    # Claim matching (docs/claim-matching.md): how many candidates per language, and whether
+    # import embeds each document's sentences (off only in tests that do not need it).
+    "CLAIM_CANDIDATES": env_int("ANNOTATOR_CLAIM_CANDIDATES", 10),
+    "CLAIM_EMBED_ON_IMPORT": env_bool("ANNOTATOR_CLAIM_EMBED_ON_IMPORT", True),
 }
 
 # --- Content-Security-Policy (django-csp) ----------------------------------------------------

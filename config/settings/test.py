@@ -11,6 +11,10 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests: serve from the finders
 
+# Embedding a document's sentences takes seconds on this hardware; the claim-matching tests
+# switch it back on (tests/test_claim_matching.py), the rest of the suite does not need it.
+ANNOTATOR = {**ANNOTATOR, "CLAIM_EMBED_ON_IMPORT": False}  # noqa: F405
+
 # Django empties tables between transactional tests with TRUNCATE, which the audit log's trigger
 # refuses unless the session opts in (migration 0004_authz_...; a test checks the refusal).
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405

@@ -1144,8 +1144,25 @@
     row.scrollIntoView({ block: "center" });
   }
 
+  /* Arriving from a claim page's proposal (#span=START-END&claim=ID): open the form on that
+     span with the claim chosen, so the reviewer judges it and links it with one save. */
+  async function openProposedSpan() {
+    const match = /^#span=(\d+)-(\d+)(?:&claim=(\d+))?$/.exec(window.location.hash);
+    if (!match) return;
+    const anchor = { start: Number(match[1]), end: Number(match[2]) };
+    anchor.exact = bodySlice(anchor.start, anchor.end);
+    const range = anchor.exact && rangeForAnchor(anchor);
+    if (!range) return;
+    range.startContainer.parentElement.scrollIntoView({ block: "center" });
+    openForm(anchor);
+    if (!match[3]) return;
+    const { response, data } = await callApi("GET", "claims/" + match[3] + "/");
+    if (response.ok && data) setClaim({ id: data.id, text: data.text });
+  }
+
   loadData();
   focusTarget();
+  openProposedSpan();
   // Chromium may reset focus when it finishes loading a page opened at a fragment.
   window.addEventListener("load", focusTarget, { once: true });
   window.addEventListener("hashchange", focusTarget);
