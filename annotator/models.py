@@ -483,3 +483,38 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.key_prefix}…)"
+
+
+# Campaigns live in their own package; importing them here keeps one app and one model registry.
+from .campaigns.models import (  # noqa: E402
+    Assignment,
+    Campaign,
+    CampaignDocument,
+    CampaignMember,
+)
+
+__all__ = [
+    "Annotation",
+    "AnnotationQuerySet",
+    "AnnotationRevision",
+    "AnnotationStatus",
+    "ApiToken",
+    "Assignment",
+    "Campaign",
+    "CampaignDocument",
+    "CampaignMember",
+    "Claim",
+    "Consensus",
+    "ConsensusStatus",
+    "Document",
+    "DocumentQuerySet",
+    "FlagType",
+    "FlagTypeQuerySet",
+    "ModerationAction",
+    "Passage",
+    "Reliability",
+    "Source",
+    "Suggestion",
+    "SuggestionDecision",
+    "User",
+]

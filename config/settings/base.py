@@ -273,6 +273,8 @@ ANNOTATOR = {
     "QUOTE_CONTEXT": 32,
     "MAX_NOTE_LENGTH": env_int("ANNOTATOR_MAX_NOTE_LENGTH", 10_000),
     "MAX_EVIDENCE_ITEMS": env_int("ANNOTATOR_MAX_EVIDENCE_ITEMS", 20),
+    # Campaigns: at most this many tie-breaker reviewers per disputed passage (docs/campaigns.md).
+    "CAMPAIGN_TIE_BREAKER_CAP": env_int("ANNOTATOR_CAMPAIGN_TIE_BREAKER_CAP", 1),
 }
 
 # --- Content-Security-Policy (django-csp) ----------------------------------------------------
