@@ -1,5 +1,7 @@
 """A reviewer's side of campaigns: the assignments API, /next/, "My assignments", blind review."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -171,3 +173,20 @@ def test_campaign_page_renders_progress_for_managers_and_members(manager, db):
     html = web.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "campaign.open" not in html  # the history is for managers
     assert pool[1].username not in html.split("Progress per reviewer")[1].split("</table>")[0]
+
+
+def test_exports_take_a_campaign(manager, db):
+    inside, outside = make_document("inside", 2), make_document("outside", 2)
+    pool = make_pool(2)
+    campaign = opened(manager, [inside], pool)
+    judge(pool[0], inside.passages.get(index=0), 4)
+    judge(pool[0], outside.passages.get(index=0), 2)
+    client = client_for(manager)
+    for url in ("/api/v1/exports/annotations", "/api/v1/exports/consensus"):
+        response = client.get(url, {"campaign": campaign.pk, "format": "jsonl"})
+        assert response.status_code == 200
+        lines = [
+            line for line in b"".join(response.streaming_content).decode().splitlines() if line
+        ]
+        documents = {json.loads(line)["document"] for line in lines}
+        assert documents == {inside.pk}, url

@@ -357,3 +357,25 @@ def test_documents_by_filter(manager, db):
     assert response.status_code == 201, response.json()
     assert response.json()["documents"] == [kept.pk]
     assert response.json()["quorum"] == 1
+
+
+def test_moderators_see_campaigns_in_the_admin_and_open_them_there(manager, corpus):
+    from django.test import Client
+
+    pool = make_pool(2)
+    campaign = create(
+        client_for(manager), document_ids=[corpus[0].pk], usernames=[u.username for u in pool]
+    ).json()
+    web = Client()
+    web.force_login(manager)
+    assert web.get("/admin/annotator/campaign/").status_code == 200
+    assert web.get(f"/admin/annotator/campaign/{campaign['id']}/change/").status_code == 200
+    response = web.post(
+        "/admin/annotator/campaign/",
+        {"action": "open_selected", "_selected_action": [campaign["id"]]},
+    )
+    assert response.status_code == 302
+    assert Campaign.objects.get(pk=campaign["id"]).status == "open"
+    assert web.get("/admin/annotator/assignment/").status_code == 200
+    web.force_login(pool[0])
+    assert web.get("/admin/annotator/campaign/").status_code == 302  # not staff: to login

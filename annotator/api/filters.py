@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 
+from annotator.campaigns.queue import in_campaign
 from annotator.exports.visibility import consensus_involving
 from annotator.models import (
     Annotation,
@@ -74,10 +75,14 @@ class AnnotationFilter(FilterSet):
     rating_min = filters.NumberFilter(field_name="reliability", lookup_expr="gte")
     rating_max = filters.NumberFilter(field_name="reliability", lookup_expr="lte")
     updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
+    campaign = IdFilter(method="filter_campaign", help_text="Documents of this campaign")
 
     class Meta:
         model = Annotation
         fields = []
+
+    def filter_campaign(self, queryset, name, value):
+        return in_campaign(queryset, value)
 
     def filter_flag(self, queryset, name, value):
         through = Annotation.flags.through
@@ -99,6 +104,7 @@ class ConsensusFilter(FilterSet):
     rating_min = filters.NumberFilter(field_name="median_reliability", lookup_expr="gte")
     rating_max = filters.NumberFilter(field_name="median_reliability", lookup_expr="lte")
     updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
+    campaign = IdFilter(method="filter_campaign", help_text="Documents of this campaign")
 
     class Meta:
         model = Consensus
@@ -106,6 +112,9 @@ class ConsensusFilter(FilterSet):
 
     def filter_reviewer(self, queryset, name, value):
         return consensus_involving(queryset, value)
+
+    def filter_campaign(self, queryset, name, value):
+        return in_campaign(queryset, value)
 
     def filter_flag(self, queryset, name, value):
         return queryset.filter(flag_support__has_key=value)

@@ -100,3 +100,11 @@ def my_assignments(user) -> list[dict]:
             }
         )
     return summary
+
+
+def in_campaign(queryset, campaign_id: int):
+    """Rows (annotations or consensus) on the documents of a campaign: ``?campaign=ID``."""
+    from annotator.models import CampaignDocument
+
+    documents = CampaignDocument.objects.filter(campaign_id=campaign_id).values("document_id")
+    return queryset.filter(document_id__in=documents)
