@@ -236,7 +236,7 @@ def open_campaign(campaign: Campaign, *, by) -> Campaign:
         passages = (
             Passage.objects.filter(document__campaigndocument__campaign=campaign)
             .order_by("document_id", "index")
-            .values_list("pk", "document_id")
+            .values_list("pk", "document_id", "index")
         )
         counts = _assign(campaign, passages, members)
         campaign.status = Campaign.Status.OPEN
@@ -291,9 +291,9 @@ def _assign(campaign: Campaign, passages, members: list[CampaignMember]) -> dict
     now = timezone.now()
 
     def rows() -> Iterator[tuple]:
-        for passage_id, document_id, reviewer_id in plan:
+        for (passage_id, document_id, index), reviewer_id in plan:
             added[reviewer_id] += 1
-            yield (campaign.pk, passage_id, document_id, reviewer_id, "regular", now)
+            yield (campaign.pk, passage_id, document_id, reviewer_id, "regular", index, now)
 
     insert_assignments(rows())
     for reviewer_id, count in added.items():
@@ -302,11 +302,22 @@ def _assign(campaign: Campaign, passages, members: list[CampaignMember]) -> dict
     return {by_id[pk].reviewer.username: count for pk, count in sorted(added.items())}
 
 
-_INSERT_COLUMNS = ("campaign", "passage", "document", "reviewer", "kind", "created_at")
+_INSERT_COLUMNS = (
+    "campaign",
+    "passage",
+    "document",
+    "reviewer",
+    "kind",
+    "position",
+    "created_at",
+)
+
+
+_ASSIGNMENT_ATTRIBUTES = [Assignment._meta.get_field(name).attname for name in _INSERT_COLUMNS]
 
 
 def insert_assignments(rows: Iterable[tuple]) -> None:
-    """Bulk insert ``(campaign_id, passage_id, document_id, reviewer_id, kind, created_at)``.
+    """Bulk insert ``(campaign, passage, document, reviewer, kind, position, created_at)`` rows.
 
     PostgreSQL: one ``COPY`` streamed from the plan (a few MB of memory whatever the size);
     elsewhere ``bulk_create`` in batches.
@@ -321,17 +332,8 @@ def insert_assignments(rows: Iterable[tuple]) -> None:
                 copy.write_row(row)
         return
     batch = []
-    for campaign_id, passage_id, document_id, reviewer_id, kind, created_at in rows:
-        batch.append(
-            Assignment(
-                campaign_id=campaign_id,
-                passage_id=passage_id,
-                document_id=document_id,
-                reviewer_id=reviewer_id,
-                kind=kind,
-                created_at=created_at,
-            )
-        )
+    for row in rows:
+        batch.append(Assignment(**dict(zip(_ASSIGNMENT_ATTRIBUTES, row, strict=True))))
         if len(batch) >= INSERT_BATCH:
             Assignment.objects.bulk_create(batch)
             batch = []
@@ -371,7 +373,7 @@ def add_documents(
             passages = (
                 Passage.objects.filter(document_id__in=new)
                 .order_by("document_id", "index")
-                .values_list("pk", "document_id")
+                .values_list("pk", "document_id", "index")
             )
             counts = _assign(campaign, passages, members)
         record_action(

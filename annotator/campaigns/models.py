@@ -110,6 +110,9 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.REGULAR)
+    position = models.PositiveIntegerField(
+        help_text="The passage's index in its document (passages never change): reading order"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -124,6 +127,11 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["reviewer", "campaign", "id"], name="assignment_reviewer_idx"),
+            # The queue order of /next/: tie-breakers first ("tie-breaker" > "regular"), then
+            # reading order; an ordered index scan stops at the first open assignment.
+            models.Index(
+                fields=["reviewer", "-kind", "document", "position"], name="assignment_queue_idx"
+            ),
             models.Index(fields=["campaign", "passage"], name="assignment_passage_idx"),
         ]
 

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
+
+P = TypeVar("P")
 
 
 def plan_assignments(
-    passages: Iterable[tuple[int, int]],
+    passages: Iterable[P],
     reviewers: Sequence[tuple[int, int]],
     overlap: int,
-) -> Iterator[tuple[int, int, int]]:
-    """Yield ``(passage_id, document_id, reviewer_id)`` for each slot.
+) -> Iterator[tuple[P, int]]:
+    """Yield ``(passage, reviewer_id)`` for each slot.
 
-    :param passages: ``(passage_id, document_id)`` in reading order (streamed, not held).
+    :param passages: passages (any value identifying one) in reading order.
     :param reviewers: ``(reviewer_id, current_load)`` in tie-break order (username order).
     :param overlap: distinct reviewers per passage; at most ``len(reviewers)``.
     """
@@ -33,10 +36,10 @@ def plan_assignments(
     heap = [(load, order, reviewer) for order, (reviewer, load) in enumerate(reviewers)]
     heapq.heapify(heap)
     served = len(heap)
-    for passage_id, document_id in passages:
+    for passage in passages:
         chosen = [heapq.heappop(heap) for _ in range(overlap)]
         for load, _, reviewer in chosen:
-            yield passage_id, document_id, reviewer
+            yield passage, reviewer
             heapq.heappush(heap, (load + 1, served, reviewer))
             served += 1
 

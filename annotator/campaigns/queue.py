@@ -8,7 +8,7 @@ dispute), then the rest in reading order (document, passage index).
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Count, Exists, OuterRef, Q
 
 from annotator.models import Annotation, AnnotationStatus, Assignment, Campaign, Passage
 
@@ -24,21 +24,13 @@ def done_condition() -> Exists:
     )
 
 
-def _rank() -> Case:
-    return Case(
-        When(kind=Assignment.Kind.TIE_BREAKER, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-
-
 def open_assignments(user):
-    """The user's unfinished assignments in open campaigns, in queue order."""
+    """The user's unfinished assignments in open campaigns, in queue order (tie-breakers
+    first: "tie-breaker" sorts after "regular", hence the descending kind)."""
     return (
         Assignment.objects.filter(reviewer_id=user.pk, campaign__status=Campaign.Status.OPEN)
         .exclude(done_condition())
-        .annotate(rank=_rank(), passage_index=F("passage__index"))
-        .order_by("rank", "document_id", "passage_index", "id")
+        .order_by("-kind", "document_id", "position", "id")
     )
 
 
@@ -47,12 +39,12 @@ def next_assigned_passage(user, after: Passage | None = None) -> Passage | None:
     at most, whatever the number of assignments). None when ``after`` was the last one."""
     queue = open_assignments(user).select_related("passage")
     if after is not None:
-        position = queue.filter(passage_id=after.pk).values_list("rank", flat=True).first()
-        if position is not None:
+        kind = queue.filter(passage_id=after.pk).values_list("kind", flat=True).first()
+        if kind is not None:
             later = queue.filter(
-                Q(rank__gt=position)
-                | Q(rank=position, document_id__gt=after.document_id)
-                | Q(rank=position, document_id=after.document_id, passage__index__gt=after.index)
+                Q(kind__lt=kind)
+                | Q(kind=kind, document_id__gt=after.document_id)
+                | Q(kind=kind, document_id=after.document_id, position__gt=after.index)
             ).first()
             return later.passage if later is not None else None
     first = queue.first()

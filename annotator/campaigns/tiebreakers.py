@@ -23,6 +23,7 @@ from annotator.models import (
     CampaignMember,
     Consensus,
     ConsensusStatus,
+    Passage,
 )
 
 from .lifecycle import tie_breaker_cap
@@ -94,6 +95,7 @@ def _route(campaign: Campaign, row: Consensus, cause) -> Assignment | None:
         campaign_id=campaign_id,
         passage_id=row.passage_id,
         document_id=row.document_id,
+        position=Passage.objects.values_list("index", flat=True).get(pk=row.passage_id),
         reviewer_id=chosen,
         kind=Assignment.Kind.TIE_BREAKER,
     )
