@@ -379,3 +379,37 @@ def test_moderators_see_campaigns_in_the_admin_and_open_them_there(manager, corp
     assert web.get("/admin/annotator/assignment/").status_code == 200
     web.force_login(pool[0])
     assert web.get("/admin/annotator/campaign/").status_code == 302  # not staff: to login
+
+
+@pytest.mark.parametrize("pool_size, overlap", [(5, 3), (4, 4), (7, 2)])
+def test_opening_assigns_exactly_the_plan(manager, corpus, pool_size, overlap):
+    """PostgreSQL opens with one INSERT … SELECT (round-robin); SQLite runs the plan in
+    Python. Both must give the plan's assignments exactly."""
+    from annotator.models import Passage
+
+    pool = make_pool(pool_size)
+    client = client_for(manager)
+    campaign = create(
+        client,
+        document_ids=[d.pk for d in corpus],
+        usernames=[u.username for u in pool],
+        overlap=overlap,
+        quorum=1,
+    ).json()
+    assert client.post(f"{URL}{campaign['id']}/open/").status_code == 200
+    passages = Passage.objects.filter(document__in=corpus).order_by("document_id", "index")
+    ordered = sorted(pool, key=lambda user: user.username)
+    expected = sorted(
+        (passage.pk, passage.index, reviewer)
+        for passage, reviewer in plan_assignments(
+            list(passages), [(user.pk, 0) for user in ordered], overlap
+        )
+    )
+    stored = sorted(
+        Assignment.objects.filter(campaign_id=campaign["id"]).values_list(
+            "passage_id", "position", "reviewer_id"
+        )
+    )
+    assert stored == expected
+    members = dict(CampaignMember.objects.values_list("reviewer_id", "assigned"))
+    assert members == dict(Counter(reviewer for _, _, reviewer in expected))

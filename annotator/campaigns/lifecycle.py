@@ -280,6 +280,12 @@ def _active_members(campaign: Campaign) -> list[CampaignMember]:
 def _assign(campaign: Campaign, passages, members: list[CampaignMember]) -> dict[str, int]:
     """Plan and insert the assignments of ``passages``; update the members' counters."""
     by_id = {member.reviewer_id: member for member in members}
+    if connection.vendor == "postgresql" and len({member.assigned for member in members}) == 1:
+        added = _assign_round_robin_sql(campaign, passages, members)
+        for reviewer_id, count in added.items():
+            by_id[reviewer_id].assigned += count
+        CampaignMember.objects.bulk_update(members, ["assigned"])
+        return {by_id[pk].reviewer.username: count for pk, count in sorted(added.items())}
     # Read whole (two ints per passage) before the COPY starts: the connection cannot fetch
     # from a cursor while a COPY is in progress.
     plan = plan_assignments(
@@ -300,6 +306,44 @@ def _assign(campaign: Campaign, passages, members: list[CampaignMember]) -> dict
         by_id[reviewer_id].assigned += count
     CampaignMember.objects.bulk_update(members, ["assigned"])
     return {by_id[pk].reviewer.username: count for pk, count in sorted(added.items())}
+
+
+def _assign_round_robin_sql(campaign: Campaign, passages, members) -> dict[int, int]:
+    """``plan_assignments`` when every member holds as many assignments (always so when a
+    campaign opens), run by PostgreSQL in one INSERT … SELECT.
+
+    With equal loads the plan is a round-robin: slot ``n * overlap + j`` (passage ``n`` in
+    reading order, ``j`` < overlap) goes to member ``slot mod pool`` in username order. Doing it
+    in the database spares Python a row per assignment (300,000 when 100,000 passages open
+    with overlap 3). tests/test_campaigns.py checks that both give the same assignments.
+    """
+    passage_sql, passage_params = (
+        passages.order_by().values_list("pk", "document_id", "index").query.sql_with_params()
+    )
+    quote = connection.ops.quote_name
+    meta = Assignment._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _INSERT_COLUMNS)
+    overlap, pool = campaign.overlap, len(members)
+    statement = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608 (identifiers from models)
+        " SELECT %s, p.id, p.document_id, r.reviewer, %s, p.position, %s FROM ("
+        "  SELECT q.c1 AS id, q.c2 AS document_id, q.c3 AS position,"
+        "   row_number() OVER (ORDER BY q.c2, q.c3) - 1 AS n"
+        f"  FROM ({passage_sql}) AS q(c1, c2, c3)) p"
+        " CROSS JOIN generate_series(0, %s - 1) AS j(slot)"
+        " JOIN unnest(%s::bigint[]) WITH ORDINALITY AS r(reviewer, ord)"
+        " ON r.ord - 1 = (p.n * %s + j.slot) %% %s"
+    )
+    params = [campaign.pk, Assignment.Kind.REGULAR, timezone.now(), *passage_params]
+    params += [overlap, [member.reviewer_id for member in members], overlap, pool]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        slots = cursor.rowcount
+    return {
+        member.reviewer_id: slots // pool + (1 if order < slots % pool else 0)
+        for order, member in enumerate(members)
+        if slots // pool + (1 if order < slots % pool else 0)
+    }
 
 
 _INSERT_COLUMNS = (

@@ -103,11 +103,20 @@ class Assignment(models.Model):
         REGULAR = "regular", "Regular"
         TIE_BREAKER = "tie-breaker", "Tie-breaker"
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assignments")
+    # Only the indexes the reads need (each costs time when a campaign opens): the unique
+    # constraint leads with the campaign, the two reviewer indexes below with the reviewer.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="assignments", db_index=False
+    )
     passage = models.ForeignKey("annotator.Passage", on_delete=models.PROTECT, related_name="+")
-    document = models.ForeignKey("annotator.Document", on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey(
+        "annotator.Document", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        db_index=False,
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.REGULAR)
     position = models.PositiveIntegerField(
@@ -132,7 +141,6 @@ class Assignment(models.Model):
             models.Index(
                 fields=["reviewer", "-kind", "document", "position"], name="assignment_queue_idx"
             ),
-            models.Index(fields=["campaign", "passage"], name="assignment_passage_idx"),
         ]
 
     def __str__(self):
