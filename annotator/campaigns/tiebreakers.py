@@ -108,7 +108,8 @@ def _route(campaign: Campaign, row: Consensus, cause) -> Assignment | None:
         target=campaign,
         reason=(
             f"Passage {row.passage_id} disputed under quorum {quorum}: tie-breaker {username} "
-            f"(least loaded: {load} assignments; calibration {calibration})"
+            f"(least loaded: {load} assignments; calibration "
+            f"{'unknown' if calibration is None else calibration})"
         ),
         details={
             "passage": row.passage_id,
