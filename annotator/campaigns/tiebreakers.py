@@ -4,8 +4,9 @@ Called by the annotation write service right after the consensus upkeep, in the 
 transaction (not from a signal): the dispute and its routing commit together or not at all.
 The upkeep holds the passage's consensus row lock until commit, so writers disputing the same
 passage at once are serialised here and the second sees the first's tie-breaker: exactly one
-is assigned. The cost is one indexed query per write when the passage is in no open campaign,
-and a few small ones when it is disputed: it follows the pool, not the corpus.
+is assigned. The cost: no query unless the write leaves its passage disputed; then one indexed
+query to find open campaigns holding it, and a few small ones to route: it follows the pool,
+not the corpus.
 """
 
 from __future__ import annotations
@@ -37,10 +38,14 @@ def route_disputes(rows: list[Consensus], *, cause) -> list[Assignment]:
     ``rows`` are the consensus rows the write just refreshed (and still holds locked);
     ``cause`` is the user whose write it was (the audit entry's actor).
     """
+    # A higher quorum only turns more rows pending, so a row not disputed under a quorum of 1
+    # is disputed under no campaign's quorum: most writes stop here without a query.
     passages = {
         row.passage_id: row
         for row in rows
-        if row.kind == Consensus.Kind.PASSAGE and row.passage_id is not None
+        if row.kind == Consensus.Kind.PASSAGE
+        and row.passage_id is not None
+        and status_under_quorum(row, 1) == ConsensusStatus.DISPUTED
     }
     if not passages:
         return []
