@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import consensus
+from .campaigns.tiebreakers import route_disputes
 from .errors import AnnotationInputError, NotAllowedError, StaleVersionError
 from .judgments import (
     clean_evidence,
@@ -197,7 +198,8 @@ def create_annotation(
             _record(annotation, AnnotationRevision.Action.CREATED, reviewer, None, slugs)
             if suggestion is not None:
                 _record_acceptance(suggestion, reviewer, annotation)
-            consensus.annotation_changed(annotation, before=None)
+            rows = consensus.annotation_changed(annotation, before=None)
+            route_disputes(rows, cause=reviewer)
         _remember_flags(annotation, flag_objects)
     except IntegrityError:
         existing = (
@@ -270,7 +272,8 @@ def update_annotation(
             _replace_flags(locked, current_flags, flag_objects)
         slugs = [flag.slug for flag in flag_objects]
         _record(locked, AnnotationRevision.Action.UPDATED, by, before, slugs)
-        consensus.annotation_changed(locked, before=before)
+        rows = consensus.annotation_changed(locked, before=before)
+        route_disputes(rows, cause=by)
     return locked
 
 
@@ -305,7 +308,8 @@ def change_status(
         locked.updated_at = timezone.now()
         locked.save(update_fields=["status", "version", "updated_at"])
         _record(locked, action, by, before, slugs)
-        consensus.annotation_changed(locked, before=before)
+        rows = consensus.annotation_changed(locked, before=before)
+        route_disputes(rows, cause=by)
     return locked
 
 

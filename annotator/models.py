@@ -556,3 +556,40 @@ class ClaimCandidateDecision(models.Model):
 
     def __str__(self):
         return f"{self.decision} {self.document_id}[{self.start}:{self.end}] for #{self.claim_id}"
+
+
+# Campaigns live in their own package; importing them here keeps one app and one model registry.
+from .campaigns.models import (  # noqa: E402
+    Assignment,
+    Campaign,
+    CampaignDocument,
+    CampaignMember,
+)
+
+__all__ = [
+    "Annotation",
+    "AnnotationQuerySet",
+    "AnnotationRevision",
+    "AnnotationStatus",
+    "ApiToken",
+    "Assignment",
+    "Campaign",
+    "CampaignDocument",
+    "CampaignMember",
+    "Claim",
+    "ClaimCandidateDecision",
+    "Consensus",
+    "ConsensusStatus",
+    "Document",
+    "DocumentQuerySet",
+    "FlagType",
+    "FlagTypeQuerySet",
+    "ModerationAction",
+    "Passage",
+    "PassageEmbedding",
+    "Reliability",
+    "Source",
+    "Suggestion",
+    "SuggestionDecision",
+    "User",
+]

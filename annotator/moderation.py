@@ -17,6 +17,8 @@ from . import consensus
 from .agreement import reviewer_calibration
 from .annotations import change_status, snapshot
 from .audit import record_action
+from .campaigns.lifecycle import reassign_suspended
+from .campaigns.tiebreakers import awaiting_tie_breaker, route_disputes
 from .consensus import SAVED_FIELDS as CONSENSUS_FIELDS
 from .errors import AnnotationInputError, NotAllowedError
 from .judgments import clean_flags, clean_reliability
@@ -152,7 +154,9 @@ def suspend_reviewer(user: User, *, moderator, reason: str) -> User:
         locked.suspended_at = timezone.now()
         locked.suspension_reason = reason
         locked.save(update_fields=["is_active", "suspended_at", "suspension_reason"])
-        consensus.reviewer_status_changed(locked)
+        rows = consensus.reviewer_status_changed(locked)
+        reassign_suspended(locked, moderator=moderator, reason=reason)
+        route_disputes(rows, cause=moderator)
         record_action(actor=moderator, action="user.suspend", target=locked, reason=reason)
     return locked
 
@@ -387,7 +391,7 @@ def moderation_queue(
         # A stale adjudication has gone back to its computed status (agreed or disputed)
         # and waits for a moderator to decide again.
         Q(status=ConsensusStatus.DISPUTED) | Q(adjudication_stale=True)
-    )
+    ).exclude(awaiting_tie_breaker())  # a campaign's tie-breaker may still resolve it
     if kind in Consensus.Kind.values:
         disputed = disputed.filter(kind=kind)
     if language:

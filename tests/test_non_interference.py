@@ -25,6 +25,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
+from annotator.campaigns.lifecycle import create_campaign, open_campaign
 from annotator.models import Annotation, Claim, Consensus, Passage, Source, Suggestion
 from annotator.tokens import create_token
 
@@ -55,6 +56,7 @@ class World:
     blank: object
     probe_ids: dict = field(default_factory=dict)  # model name -> ids to ask for by number
     earlier: dict = field(default_factory=dict)  # (user id, document id) -> annotation
+    campaign: object = None
 
 
 def _ids(world: World, name: str) -> list[int]:
@@ -142,6 +144,15 @@ CASES: dict[str, Callable[[World], list[Req]]] = {
         for history in ("false", "true")
     ],
     "api:export-moderation-actions": lambda w: [Req()],
+    # campaigns (the world has one, open, with both readers and the others in its pool)
+    "api:campaign-list": lambda w: [Req()],
+    "api:campaign-detail": lambda w: _each("campaign_id", [w.campaign.pk, w.campaign.pk + 1]),
+    "api:campaign-progress": lambda w: _each("campaign_id", [w.campaign.pk]),
+    "api:assignment-list": lambda w: [Req(), Req(params={"campaign": w.campaign.pk})],
+    "my-assignments": lambda w: [Req()],
+    "campaign-list-page": lambda w: [Req()],
+    "campaign-new": lambda w: [Req()],  # managers only: a reviewer is refused, always alike
+    "campaign-page": lambda w: _each("campaign_id", [w.campaign.pk]),
 }
 
 # URLs a reviewer cannot read, with the reason. Each is checked to refuse a reviewer or to be
@@ -155,6 +166,13 @@ NOT_READABLE: dict[str, str] = {
     "api:token-revoke": "POST only: a write to one's own token",
     "api:claim-decide-candidate": "POST only: records one's own decision on a candidate",
     "claim-candidate-decide": "POST only: the claim page's form for the same decision",
+    "api:campaign-open": "POST only, campaign managers",
+    "api:campaign-close": "POST only, campaign managers",
+    "api:campaign-documents": "POST only, campaign managers",
+    "api:campaign-reviewers": "POST only, campaign managers",
+    "api:campaign-reassign": "POST only, moderators",
+    "campaign-open-page": "POST only, campaign managers",
+    "campaign-close-page": "POST only, campaign managers",
 }
 
 
@@ -331,8 +349,9 @@ def _suggestions_outside(passages) -> list[Suggestion]:
 
 
 @pytest.fixture
-def world(seeded) -> World:
+def world(seeded, settings) -> World:
     cache.clear()  # throttle counters
+    settings.ANNOTATOR = {**settings.ANNOTATOR, "CAMPAIGN_TIE_BREAKER_CAP": 0}
     documents = sorted(seeded.values(), key=lambda d: d.origin)
     passages = {d.pk: list(Passage.objects.filter(document=d).order_by("index")) for d in documents}
     assert all(len(p) >= 4 for p in passages.values())
@@ -352,6 +371,21 @@ def world(seeded) -> World:
         others=others,
         partial=partial,
         blank=blank,
+    )
+    # An open campaign over the first document, both readers in its pool. Tie-breakers are off
+    # here (cap 0): a tie-breaker assignment is the one deliberate exception to the rule (it
+    # tells its reviewer that a passage needs one more judgment; docs/visibility.md).
+    moderator = make_user("campaign-mod", groups=["Moderator"], is_staff=True)
+    world.campaign = open_campaign(
+        create_campaign(
+            by=moderator,
+            name="Non-interference",
+            overlap=2,
+            quorum=2,
+            reviewers=[u.username for u in (*others, partial, blank)],
+            documents=[documents[0].pk],
+        ),
+        by=moderator,
     )
     # Others' earlier work: on partial's passages (which partial sees) and on passage 3.
 

@@ -7,13 +7,15 @@ that must be kept can be deleted from here.
 
 One module per area, along the seams the single file used to mark: ``base`` (site settings,
 shared bases and filters), ``actions`` (reason forms), ``users``, ``corpus``, ``annotations``,
-``suggestions``, ``consensus``, ``audit`` and ``tokens``. Importing this package registers them.
+``suggestions``, ``consensus``, ``audit``, ``tokens`` and ``campaigns``. Importing this
+package registers them.
 """
 
 from . import (  # noqa: F401  (importing registers the ModelAdmins)
     annotations,
     audit,
     base,
+    campaigns,
     consensus,
     corpus,
     suggestions,

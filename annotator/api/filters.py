@@ -10,6 +10,7 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from annotator.campaigns.queue import in_campaign
 from annotator.models import (
     Annotation,
     AnnotationStatus,
@@ -124,10 +125,14 @@ class AnnotationFilter(FilterSet):
     rating_min = RatingFilter(field_name="reliability", lookup_expr="gte")
     rating_max = RatingFilter(field_name="reliability", lookup_expr="lte")
     updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
+    campaign = IdFilter(method="filter_campaign", help_text="Documents of this campaign")
 
     class Meta:
         model = Annotation
         fields = []
+
+    def filter_campaign(self, queryset, name, value):
+        return in_campaign(queryset, value)
 
     def filter_flag(self, queryset, name, value):
         through = Annotation.flags.through
@@ -149,6 +154,7 @@ class ConsensusFilter(FilterSet):
     rating_min = RatingFilter(field_name="median_reliability", lookup_expr="gte")
     rating_max = RatingFilter(field_name="median_reliability", lookup_expr="lte")
     updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte")
+    campaign = IdFilter(method="filter_campaign", help_text="Documents of this campaign")
 
     class Meta:
         model = Consensus
@@ -156,6 +162,9 @@ class ConsensusFilter(FilterSet):
 
     def filter_reviewer(self, queryset, name, value):
         return consensus_involving(queryset, value)
+
+    def filter_campaign(self, queryset, name, value):
+        return in_campaign(queryset, value)
 
     def filter_flag(self, queryset, name, value):
         return queryset.filter(flag_support__has_key=value)

@@ -6,6 +6,8 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
+from annotator.campaigns import urls as campaign_urls
+
 from . import exports, views
 from .docs import RedocMovedView, SwaggerView
 from .errors import json_not_found
@@ -36,6 +38,7 @@ v1 = [
         exports.ModerationActionExportView.as_view(),
         name="export-moderation-actions",
     ),
+    *campaign_urls.api_patterns,
     *router.urls,
 ]
 

@@ -168,8 +168,11 @@ def summarise(voices: dict[int, ReviewerVoice]) -> dict:
     return content
 
 
-def _computed_status(reviewer_count: int, content: dict, raised: dict[str, int]) -> str:
-    if reviewer_count == 0 or reviewer_count < _setting("QUORUM"):
+def _computed_status(
+    reviewer_count: int, content: dict, raised: dict[str, int], quorum: int | None = None
+) -> str:
+    quorum = _setting("QUORUM") if quorum is None else quorum
+    if reviewer_count == 0 or reviewer_count < quorum:
         return ConsensusStatus.PENDING
     if content["rating_count"] >= 2:
         spread = content["q3_reliability"] - content["q1_reliability"]
@@ -180,6 +183,24 @@ def _computed_status(reviewer_count: int, content: dict, raised: dict[str, int])
         if lower < Fraction(count, reviewer_count) < upper:
             return ConsensusStatus.DISPUTED
     return ConsensusStatus.AGREED
+
+
+def status_under_quorum(row: Consensus, quorum: int) -> str:
+    """The status ``row`` has under another quorum (a campaign's): the same rule, re-applied.
+
+    Flag counts come back from the stored shares exactly (shares keep four decimals, and
+    groups have far fewer than 5,000 reviewers). An adjudication that is not stale stands.
+    """
+    if row.adjudicated_at is not None and not row.adjudication_stale:
+        return ConsensusStatus.ADJUDICATED
+    count = row.reviewer_count
+    raised = {slug: round(share * count) for slug, share in (row.flag_support or {}).items()}
+    content = {
+        "rating_count": row.rating_count,
+        "q1_reliability": row.q1_reliability,
+        "q3_reliability": row.q3_reliability,
+    }
+    return _computed_status(count, content, raised, quorum)
 
 
 def apply_content(row: Consensus, content: dict) -> bool:

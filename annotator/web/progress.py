@@ -99,7 +99,15 @@ def passages_needing_review(user) -> QuerySet:
 
 
 def next_passage_for(user, after: Passage | None = None) -> Passage | None:
-    """The next passage in the queue, after ``after`` if given (wrapping round to the start)."""
+    """The next passage in the queue, after ``after`` if given (wrapping round to the start).
+
+    Campaign assignments come first (``campaigns.queue``); the global below-quorum queue after.
+    """
+    from ..campaigns.queue import next_assigned_passage  # campaigns import web-free modules only
+
+    assigned = next_assigned_passage(user, after=after)
+    if assigned is not None:
+        return assigned
     queue = passages_needing_review(user)
     if after is not None:
         later = queue.filter(

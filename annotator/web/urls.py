@@ -8,6 +8,7 @@ default ``registration/...`` paths and comes first in INSTALLED_APPS.
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from ..campaigns import urls as campaign_urls
 from . import claim_candidates, views
 from .forms import LoginForm
 
@@ -85,4 +86,4 @@ page_patterns = [
     path("next/", views.next_passage, name="next-passage"),
 ]
 
-urlpatterns = account_patterns + page_patterns
+urlpatterns = account_patterns + page_patterns + campaign_urls.page_patterns

@@ -301,6 +301,8 @@ ANNOTATOR = {
     # import embeds each document's sentences (off only in tests that do not need it).
     "CLAIM_CANDIDATES": env_int("ANNOTATOR_CLAIM_CANDIDATES", 10),
     "CLAIM_EMBED_ON_IMPORT": env_bool("ANNOTATOR_CLAIM_EMBED_ON_IMPORT", True),
+    # Campaigns: at most this many tie-breaker reviewers per disputed passage (docs/campaigns.md).
+    "CAMPAIGN_TIE_BREAKER_CAP": env_int("ANNOTATOR_CAMPAIGN_TIE_BREAKER_CAP", 1),
 }
 
 # --- Content-Security-Policy (django-csp) ----------------------------------------------------

@@ -1,0 +1,40 @@
+"""The campaign form of the web UI; the rules are checked by ``lifecycle.create_campaign``."""
+
+from django import forms
+
+from annotator.models import Document, User
+
+from .rules import REVIEWER_GROUP
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    documents = forms.ModelMultipleChoiceField(
+        queryset=Document.objects.current().defer("body").order_by("title"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True, groups__name=REVIEWER_GROUP)
+        .distinct()
+        .order_by("username"),
+        to_field_name="username",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    overlap = forms.IntegerField(min_value=1, max_value=100, initial=2)
+    quorum = forms.IntegerField(min_value=1, max_value=100, required=False)
+    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    blind_review = forms.BooleanField(required=False, initial=True)
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "description": data["description"],
+            "documents": [document.pk for document in data["documents"]],
+            "reviewers": [user.username for user in data["reviewers"]],
+            "overlap": data["overlap"],
+            "quorum": data["quorum"],
+            "due": data["due"],
+            "blind_review": data["blind_review"],
+        }

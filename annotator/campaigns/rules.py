@@ -1,0 +1,24 @@
+"""Who may manage campaigns and who may look at one."""
+
+from annotator.models import Campaign, CampaignMember
+
+# The editors' group is created by the documents-in work (its own migration); campaigns only
+# look it up by name and never create it.
+EDITOR_GROUP = "Editor"
+REVIEWER_GROUP = "Reviewer"
+
+
+def can_manage_campaigns(user) -> bool:
+    """Editors, moderators and administrators create, open, close and change campaigns."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_moderator or user.groups.filter(name=EDITOR_GROUP).exists()
+
+
+def is_member(user, campaign: Campaign) -> bool:
+    return CampaignMember.objects.filter(campaign=campaign, reviewer_id=user.pk).exists()
+
+
+def can_view_campaign(user, campaign: Campaign) -> bool:
+    """Managers see every campaign; a reviewer sees the campaigns whose pool they are in."""
+    return can_manage_campaigns(user) or (user.is_authenticated and is_member(user, campaign))
