@@ -54,6 +54,42 @@ def test_schema_and_docs_pages_are_served():
     assert client.get("/api/redoc/").status_code == 200
 
 
+@pytest.mark.django_db
+def test_schema_declares_the_input_constraints_the_service_enforces():
+    schema = Client().get("/api/schema/", HTTP_ACCEPT=OPENAPI_JSON).json()
+
+    def query(path, name):
+        operation = schema["paths"][path]["get"]
+        return next(p["schema"] for p in operation["parameters"] if p["name"] == name)
+
+    assert query("/api/v1/annotations/", "page_size") == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 500,
+    }
+    assert query("/api/v1/annotations/", "document") == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2**63 - 1,
+    }
+    assert query("/api/v1/consensus/", "rating_min") == {
+        "type": "number",
+        "minimum": 1,
+        "maximum": 5,
+    }
+    assert query("/api/v1/documents/", "current")["type"] == "boolean"
+    assert query("/api/v1/exports/annotations", "include_history")["type"] == "boolean"
+    assert query("/api/v1/annotations/", "status")["enum"] == ["active", "hidden", "withdrawn"]
+    assert query("/api/v1/annotations/", "flag") == {
+        "type": "string",
+        "maxLength": 64,
+        "pattern": "^[^\\x00]*$",
+    }
+    assert query("/api/v1/annotations/", "updated_since")["format"] == "date-time"
+    claim = schema["components"]["schemas"]["ClaimRequest"]["properties"]["text"]
+    assert claim["pattern"] == "^[^\\x00]*$" and claim["maxLength"] == 2000
+
+
 SCHEMATHESIS_CONFIG = Path(__file__).with_name("schemathesis.toml")
 # Examples per operation in the fuzzing phase. The coverage phase (boundary and invalid values
 # of every parameter and body field) and the stateful phase come on top; together they take
