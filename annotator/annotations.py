@@ -37,6 +37,11 @@ class AnnotationInputError(Exception):
         self.errors = errors
 
 
+class ConflictError(AnnotationInputError):
+    """Input refused because of stored state, not its form (e.g. a suggestion already decided):
+    the API answers 409 instead of 400."""
+
+
 class StaleVersionError(Exception):
     """The client edited an older version than the stored one (optimistic concurrency)."""
 

@@ -102,7 +102,9 @@ def _in_ci() -> bool:
 
 
 @pytest.mark.slow
-def test_schemathesis_all_checks_all_phases(live_server, migration_data, settings, is_postgres):
+def test_schemathesis_all_checks_all_phases(
+    live_server, migration_data, settings, is_postgres, tmp_path
+):
     """Every schemathesis check (not only "no 5xx") through the coverage, fuzzing and stateful
     phases, as a moderator's write token with the seed corpus and a few annotations.
 
@@ -120,6 +122,10 @@ def test_schemathesis_all_checks_all_phases(live_server, migration_data, setting
     for user in (moderator, other):
         create_annotation(reviewer=user, document=doc, start=0, end=20, reliability=3, claim=claim)
     _, key = create_token(moderator, "schemathesis", "write")
+    # The schema is generated here and handed over as a file: generating it takes seconds on a
+    # busy machine, longer than schemathesis waits for a response.
+    openapi = tmp_path / "openapi.json"
+    openapi.write_bytes(Client().get("/api/schema/", HTTP_ACCEPT=OPENAPI_JSON).content)
 
     command = [
         sys.executable,
@@ -128,7 +134,9 @@ def test_schemathesis_all_checks_all_phases(live_server, migration_data, setting
         "--config-file",
         str(SCHEMATHESIS_CONFIG),
         "run",
-        f"{live_server.url}/api/schema/",
+        str(openapi),
+        "--url",
+        live_server.url,
         "--header",
         f"Authorization: Bearer {key}",
         "--max-examples",

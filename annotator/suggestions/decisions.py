@@ -9,7 +9,7 @@ suggestion at most once; dismissing twice is idempotent, any other second decisi
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 
-from ..annotations import AnnotationInputError, create_annotation
+from ..annotations import AnnotationInputError, ConflictError, create_annotation
 from ..models import Annotation, Document, Suggestion, SuggestionDecision
 
 ACCEPT_OVERRIDABLE_FIELDS = frozenset({"reliability", "flags", "note", "evidence", "claim"})
@@ -19,10 +19,8 @@ def _existing_decision(suggestion: Suggestion, reviewer) -> SuggestionDecision |
     return SuggestionDecision.objects.filter(suggestion=suggestion, reviewer=reviewer).first()
 
 
-def _already_decided_error(decision: SuggestionDecision) -> AnnotationInputError:
-    return AnnotationInputError(
-        {"suggestion": [f"You already {decision.decision} this suggestion."]}
-    )
+def _already_decided_error(decision: SuggestionDecision) -> ConflictError:
+    return ConflictError({"suggestion": [f"You already {decision.decision} this suggestion."]})
 
 
 def accept_suggestion(suggestion: Suggestion, reviewer, **annotation_fields) -> Annotation:
@@ -62,9 +60,7 @@ def accept_suggestion(suggestion: Suggestion, reviewer, **annotation_fields) -> 
                 annotation=annotation,
             )
     except IntegrityError:
-        raise AnnotationInputError(
-            {"suggestion": ["You already decided this suggestion."]}
-        ) from None
+        raise ConflictError({"suggestion": ["You already decided this suggestion."]}) from None
     return annotation
 
 
@@ -93,9 +89,7 @@ def dismiss_suggestion(suggestion: Suggestion, reviewer) -> SuggestionDecision:
         existing = _existing_decision(suggestion, reviewer)
         if existing is not None and existing.decision == SuggestionDecision.Decision.DISMISSED:
             return existing
-        raise AnnotationInputError(
-            {"suggestion": ["You already decided this suggestion."]}
-        ) from None
+        raise ConflictError({"suggestion": ["You already decided this suggestion."]}) from None
 
 
 def suggestions_for_reviewer(document: Document, reviewer) -> QuerySet:
