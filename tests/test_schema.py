@@ -152,8 +152,15 @@ def test_schemathesis_all_checks_all_phases(
         command += ["--generation-deterministic", "--seed", "12"]
     environment = {**os.environ}
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # In tmp_path: schemathesis keeps a cache directory (.schemathesis/) where it runs.
     result = subprocess.run(
-        command, capture_output=True, text=True, timeout=900, env=environment, check=False
+        command,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=environment,
+        cwd=tmp_path,
+        check=False,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-20000:]
