@@ -25,3 +25,8 @@ class StaleVersionError(Exception):
 
 class NotAllowedError(Exception):
     """The acting user may not make this change."""
+
+
+class ConflictError(AnnotationInputError):
+    """Input refused because of stored state, not its form (e.g. a suggestion already decided):
+    the API answers 409 instead of 400."""

@@ -340,3 +340,37 @@ def test_rating_bounds_are_on_the_scale(api, value, status):
     assert response.status_code == status, response.content
     if status == 400:
         assert error_of(response, "rating_min")
+
+
+@pytest.mark.django_db
+def test_deciding_a_suggestion_twice_the_other_way_is_a_409(api, seeded):
+    from annotator.models import Suggestion
+
+    suggestion = Suggestion.objects.order_by("pk").first()
+    accepted = api.post(f"/api/v1/suggestions/{suggestion.pk}/accept/", {}, format="json")
+    assert accepted.status_code == 201, accepted.content
+    response = api.post(f"/api/v1/suggestions/{suggestion.pk}/dismiss/")
+    assert response.status_code == 409
+    assert error_of(response, "suggestion") == ["You already accepted this suggestion."]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("header", "status"), [('W/":2"', 400), ("3x", 400), (' "1" ', 200)])
+def test_if_match_must_be_an_etag(api, reviewer, seeded, header, status):
+    doc = seeded["000"]
+    writer = APIClient()
+    writer.force_authenticate(reviewer)
+    created = writer.post(
+        "/api/v1/annotations/",
+        {"document": doc.pk, "start": 0, "end": 10, "exact": doc.body[:10], "reliability": 3},
+        format="json",
+    ).json()
+    response = writer.patch(
+        f"/api/v1/annotations/{created['id']}/",
+        {"reliability": 4},
+        format="json",
+        HTTP_IF_MATCH=header,
+    )
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert error_of(response, "If-Match")

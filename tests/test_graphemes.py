@@ -1,7 +1,10 @@
 """Spans may not start or end inside an extended grapheme cluster (UAX #29; W3C selectors)."""
 
 import pytest
+import regex
 from django.core.cache import cache
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from annotator.importing import DocumentRecord, import_record
@@ -96,8 +99,6 @@ def test_a_span_around_a_cluster_is_accepted(doc, client):
 
 def test_grapheme_around_matches_whole_text_segmentation():
     """Segmenting from the line start gives what segmenting the whole text gives."""
-    import regex
-
     text = BODY.replace("\n", " \n") + FLAG * 3 + "\n" + FLAG * 3
     boundaries = {0}
     for match in regex.finditer(r"\X", text):
@@ -117,3 +118,20 @@ def test_regional_indicators_pair_from_the_line_start():
         (4, 6),
         None,
     ]
+
+
+# Characters with every cluster role: controls, combining marks, ZWJ, emoji and modifiers,
+# regional indicators, Hangul jamo, Indic virama sequences, prepend, spacing marks, astral CJK.
+TRICKY = list(
+    "ab \n\r\u0301\u0302\u200d\ufe0f\u00a9\u1100\u1161\u11a8\uac00"
+    "\u0915\u094d\u0937\u0600\u0903\u00e9"
+) + ["\U0001f468", "\U0001f469", "\U0001f1f0", "\U0001f1f7", "\U0001f3fb", EXT_B]
+
+
+@settings(deadline=None)  # each example checks every offset; a busy machine is slow
+@given(st.lists(st.sampled_from(TRICKY), min_size=1, max_size=30).map("".join))
+def test_grapheme_around_equals_segmenting_the_whole_text(text):
+    spans = [match.span() for match in regex.finditer(r"\X", text)]
+    for offset in range(len(text) + 1):
+        inside = next((span for span in spans if span[0] < offset < span[1]), None)
+        assert grapheme_around(text, offset) == inside, (text, offset)

@@ -14,7 +14,12 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from annotator.errors import AnnotationInputError, NotAllowedError, StaleVersionError
+from annotator.errors import (
+    AnnotationInputError,
+    ConflictError,
+    NotAllowedError,
+    StaleVersionError,
+)
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -36,6 +41,13 @@ class PreconditionRequired(exceptions.APIException):
     default_code = "precondition_required"
 
 
+class Conflict(exceptions.ValidationError):
+    """409: the request is well-formed but conflicts with stored state; body as for a 400."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
@@ -44,7 +56,9 @@ class PayloadTooLarge(exceptions.APIException):
 
 def api_exception_handler(exc, context):
     """DRF's handler, plus the domain exceptions of ``annotator.annotations``."""
-    if isinstance(exc, AnnotationInputError):
+    if isinstance(exc, ConflictError):
+        exc = Conflict(exc.errors)
+    elif isinstance(exc, AnnotationInputError):
         exc = exceptions.ValidationError(exc.errors)
     elif isinstance(exc, StaleVersionError):
         exc = PreconditionFailed(

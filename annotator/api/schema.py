@@ -74,6 +74,8 @@ class ApiAutoSchema(AutoSchema):
         extra = getattr(self.view, "error_codes", {})
         codes.update({str(code): ser for code, ser in extra.get(self.method.lower(), {}).items()})
         codes["400"] = None  # filled in below: a free-form object
+        if self.method in ("POST", "PATCH"):
+            codes["409"] = None  # state conflicts (a suggestion already decided): as a 400
         return codes
 
     def _get_response_bodies(self, direction="response"):
@@ -95,7 +97,7 @@ class ApiAutoSchema(AutoSchema):
                             }
                         }
                     },
-                    "description": "Invalid input",
+                    "description": "Invalid input" if code == "400" else "Conflict",
                 }
             else:
                 responses[code] = self._get_response_for_code(serializer, code)

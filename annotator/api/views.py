@@ -6,7 +6,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Length
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -67,7 +66,10 @@ def _etag(annotation: Annotation) -> str:
     return f'"{annotation.version}"'
 
 
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+# An ETag we issued ("3", also weak or unquoted) or *, with optional blanks (HTTP's OWS).
+# The OpenAPI schema states the same pattern.
+IF_MATCH_PATTERN = r'^[ \t]*(?:\*|(?:W/)?"?(\d{1,9})"?)[ \t]*$'
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
 
 
 def expected_version(request, body_version: int | None, *, required: bool) -> int | None:
@@ -77,14 +79,12 @@ def expected_version(request, body_version: int | None, *, required: bool) -> in
     """
     header = request.headers.get("If-Match")
     if header is not None:
-        if header.strip() == "*":
-            return None
         match = _IF_MATCH.match(header)
         if not match:
             raise ValidationError(
                 {"If-Match": ['Must be the ETag you read, e.g. "3" (quotes included), or *.']}
             )
-        return int(match.group(1))
+        return int(match.group(1)) if match.group(1) else None
     if body_version is not None:
         return body_version
     if required:
@@ -111,7 +111,7 @@ _CONCURRENCY_ERRORS = {412: StaleVersionErrorSerializer, 428: ErrorSerializer}
 
 _if_match = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": IF_MATCH_PATTERN},
     OpenApiParameter.HEADER,
     description='The ETag of the version you edited, e.g. "3". Or send `version` in the body.',
 )

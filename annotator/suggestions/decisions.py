@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 
 from ..annotations import create_annotation
-from ..errors import AnnotationInputError
+from ..errors import AnnotationInputError, ConflictError
 from ..models import Annotation, Document, Suggestion, SuggestionDecision
 
 ACCEPT_OVERRIDABLE_FIELDS = frozenset({"reliability", "flags", "note", "evidence", "claim"})
@@ -20,10 +20,8 @@ def _existing_decision(suggestion: Suggestion, reviewer) -> SuggestionDecision |
     return SuggestionDecision.objects.filter(suggestion=suggestion, reviewer=reviewer).first()
 
 
-def _already_decided_error(decision: SuggestionDecision) -> AnnotationInputError:
-    return AnnotationInputError(
-        {"suggestion": [f"You already {decision.decision} this suggestion."]}
-    )
+def _already_decided_error(decision: SuggestionDecision) -> ConflictError:
+    return ConflictError({"suggestion": [f"You already {decision.decision} this suggestion."]})
 
 
 def accept_suggestion(suggestion: Suggestion, reviewer, **annotation_fields) -> Annotation:
@@ -58,9 +56,7 @@ def accept_suggestion(suggestion: Suggestion, reviewer, **annotation_fields) -> 
                 **fields,
             )
     except IntegrityError:
-        raise AnnotationInputError(
-            {"suggestion": ["You already decided this suggestion."]}
-        ) from None
+        raise ConflictError({"suggestion": ["You already decided this suggestion."]}) from None
     return annotation
 
 
@@ -89,9 +85,7 @@ def dismiss_suggestion(suggestion: Suggestion, reviewer) -> SuggestionDecision:
         existing = _existing_decision(suggestion, reviewer)
         if existing is not None and existing.decision == SuggestionDecision.Decision.DISMISSED:
             return existing
-        raise AnnotationInputError(
-            {"suggestion": ["You already decided this suggestion."]}
-        ) from None
+        raise ConflictError({"suggestion": ["You already decided this suggestion."]}) from None
 
 
 def suggestions_for_reviewer(document: Document, reviewer) -> QuerySet:
