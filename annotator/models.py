@@ -54,6 +54,15 @@ class Document(models.Model):
     url = models.URLField(max_length=2000, blank=True)
     language = models.CharField(max_length=35, help_text="BCP 47 tag, e.g. en, zh-Hant")
     published = models.DateField(null=True, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    snapshot = models.ForeignKey(
+        "annotator.Snapshot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        help_text="The original bytes this text was extracted from",
+    )
     body = models.TextField(help_text="NFC-normalised, LF line endings; never edited in place")
     sha256 = models.CharField(max_length=64, unique=True)
     origin = models.CharField(
@@ -97,6 +106,7 @@ class Passage(models.Model):
     index = models.PositiveIntegerField()
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    page = models.PositiveIntegerField(null=True, blank=True, help_text="Page of a PDF, from 1")
 
     class Meta:
         ordering = ["document_id", "index"]
@@ -483,3 +493,8 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.key_prefix}…)"
+
+
+# Models kept in their feature's package, imported here so that Django finds them.
+from .ingest.models import Snapshot  # noqa: E402, F401
+from .search.models import SearchEntry  # noqa: E402, F401

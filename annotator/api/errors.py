@@ -6,6 +6,7 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from annotator.annotations import AnnotationInputError, NotAllowedError, StaleVersionError
+from annotator.ingest.errors import IngestError
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -33,9 +34,19 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
+class IngestRefused(exceptions.APIException):
+    """A document that cannot be taken in: the status of its ``IngestError`` (400/403/413/415)."""
+
+    def __init__(self, error: IngestError):
+        super().__init__({error.field: [error.message]})
+        self.status_code = error.status
+
+
 def api_exception_handler(exc, context):
     """DRF's handler, plus the domain exceptions of ``annotator.annotations``."""
-    if isinstance(exc, AnnotationInputError):
+    if isinstance(exc, IngestError):
+        exc = IngestRefused(exc)
+    elif isinstance(exc, AnnotationInputError):
         exc = exceptions.ValidationError(exc.errors)
     elif isinstance(exc, StaleVersionError):
         exc = PreconditionFailed(

@@ -11,8 +11,10 @@ from .errors import PayloadTooLarge
 class LimitedJSONParser(JSONParser):
     """JSON bodies up to ``API_MAX_BODY_BYTES``; larger ones are refused before parsing."""
 
+    limit_setting = "API_MAX_BODY_BYTES"
+
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.API_MAX_BODY_BYTES
+        limit = getattr(settings, self.limit_setting)
         request = (parser_context or {}).get("request")
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
         try:

@@ -10,3 +10,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests: serve from the finders
+
+import tempfile  # noqa: E402
+
+# Snapshots written by tests go to a throw-away folder, never into the work tree.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="annotator-test-media-")
