@@ -6,11 +6,12 @@ Thin: the work is in ``annotator.ingest.service``; errors are ``IngestError`` ma
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from annotator.ingest import batch, service
-from annotator.ingest.errors import IngestError, NotAllowed
+from annotator.ingest import batch, fetching, service
+from annotator.ingest.errors import IngestError
 from annotator.ingest.extract import JSONL, check_size, max_bytes, media_type_for
 from annotator.ingest.permissions import may_add_documents
 from annotator.models import Document
@@ -25,6 +26,27 @@ class DocumentJSONParser(LimitedJSONParser):
     """A pasted text may be larger than other JSON requests: the upload limit applies."""
 
     limit_setting = "DOCUMENT_MAX_UPLOAD_BYTES"
+
+
+class DocumentTextSerializer(serializers.Serializer):
+    """For the schema only: the service checks the fields (annotator/ingest/fields.py)."""
+
+    body = serializers.CharField(required=False, help_text="The text (or use fetch_url)")
+    fetch_url = serializers.CharField(
+        required=False, help_text="Fetch this http(s) URL instead (DOCUMENT_FETCH_ENABLED)"
+    )
+    title = serializers.CharField(required=False)
+    source = serializers.CharField(required=False)
+    url = serializers.CharField(required=False)
+    language = serializers.CharField(required=False, help_text="BCP 47, e.g. en, zh-Hant")
+    published = serializers.DateField(required=False)
+    origin = serializers.CharField(
+        required=False, help_text="Identity across revisions (default: the URL)"
+    )
+
+
+class DocumentFileSerializer(DocumentTextSerializer):
+    file = serializers.FileField(help_text=".txt .md .html .htm .pdf .docx, or .jsonl for a batch")
 
 
 class SnapshotSerializer(serializers.Serializer):
@@ -82,12 +104,15 @@ class DocumentCreateMixin:
 
     @extend_schema(
         summary="Add a document: JSON with a body, or multipart with a file",
-        request=None,
+        request={
+            "application/json": DocumentTextSerializer,
+            "multipart/form-data": DocumentFileSerializer,
+        },
         responses={201: IngestedDocumentSerializer, 200: IngestedDocumentSerializer},
     )
     def create(self, request, *args, **kwargs):
         if not may_add_documents(request.user):
-            raise NotAllowed("user", "Only editors, moderators and admins may add documents.")
+            raise PermissionDenied("Only editors, moderators and admins may add documents.")
         declared = request.META.get("CONTENT_LENGTH")
         if declared and declared.isdigit() and int(declared) > max_bytes() + 65_536:
             raise PayloadTooLarge(
@@ -112,6 +137,8 @@ class DocumentCreateMixin:
             )
         elif "file" in request.data:
             raise IngestError("file", "Send the file as a multipart file part.")
+        elif request.data.get("fetch_url") not in (None, ""):
+            draft = fetching.fetch_draft(request.data.get("fetch_url"), values)
         else:
             draft = service.prepare_text(body=request.data.get("body"), values=values)
         outcome = service.save(draft)

@@ -38,7 +38,10 @@ class IngestRefused(exceptions.APIException):
     """A document that cannot be taken in: the status of its ``IngestError`` (400/403/413/415)."""
 
     def __init__(self, error: IngestError):
-        super().__init__({error.field: [error.message]})
+        detail = {error.field: [error.message]}
+        if error.status != 400:  # 403/413/415 carry `detail` like every other such answer
+            detail = {"detail": error.message, **detail}
+        super().__init__(detail)
         self.status_code = error.status
 
 

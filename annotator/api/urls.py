@@ -8,7 +8,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from . import exports, views
+from . import exports, search, views
 from .errors import json_not_found
 
 router = DefaultRouter(trailing_slash=True)
@@ -27,6 +27,7 @@ v1 = [
     path("me/", views.MeView.as_view(), name="me"),
     path("agreement/", views.CorpusAgreementView.as_view(), name="agreement"),
     path("calibration/", views.CalibrationView.as_view(), name="calibration"),
+    path("search/", search.SearchView.as_view(), name="search"),
     path("exports/consensus", exports.ConsensusExportView.as_view(), name="export-consensus"),
     path("exports/annotations", exports.AnnotationExportView.as_view(), name="export-annotations"),
     path(

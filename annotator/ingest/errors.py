@@ -18,7 +18,3 @@ class TooLarge(IngestError):
 
 class UnsupportedType(IngestError):
     status = 415
-
-
-class NotAllowed(IngestError):
-    status = 403

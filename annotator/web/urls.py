@@ -8,7 +8,7 @@ default ``registration/...`` paths and comes first in INSTALLED_APPS.
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import adding, views
 
 account_patterns = [
     path(
@@ -71,7 +71,14 @@ account_patterns = [
 # Not namespaced: settings.LOGIN_URL = "login" and the auth views expect Django's plain names.
 page_patterns = [
     path("", views.dashboard, name="dashboard"),
+    path("documents/new/", adding.document_new, name="document-new"),
+    path("documents/new/save/", adding.document_save, name="document-save"),
     path("documents/<int:document_id>/", views.document_detail, name="document-read"),
+    path(
+        "documents/<int:document_id>/original/",
+        adding.document_original,
+        name="document-original",
+    ),
     path("claims/<int:claim_id>/", views.claim_detail, name="claim-page"),
     path("sources/<int:source_id>/", views.source_detail, name="source-page"),
     path("next/", views.next_passage, name="next-passage"),
