@@ -133,14 +133,20 @@ class DocumentCreateMixin:
                     status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
                 )
             draft = service.prepare(
-                data=data, media_type=media_type, values=values, filename=upload.name
+                data=data,
+                media_type=media_type,
+                values=values,
+                filename=upload.name,
+                warnings=False,
             )
         elif "file" in request.data:
             raise IngestError("file", "Send the file as a multipart file part.")
         elif request.data.get("fetch_url") not in (None, ""):
             draft = fetching.fetch_draft(request.data.get("fetch_url"), values)
         else:
-            draft = service.prepare_text(body=request.data.get("body"), values=values)
+            draft = service.prepare_text(
+                body=request.data.get("body"), values=values, warnings=False
+            )
         outcome = service.save(draft)
         code = status.HTTP_200_OK if outcome.result == "unchanged" else status.HTTP_201_CREATED
         return Response(_outcome_data(outcome), status=code)

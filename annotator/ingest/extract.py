@@ -159,7 +159,7 @@ def _html_language(html: str) -> str:
     return match.group(1) if match else ""
 
 
-def _extract_html(data: bytes, url: str = "") -> Extracted:
+def _extract_html(data: bytes, url: str = "", warnings: bool = True) -> Extracted:
     import trafilatura
 
     html = decode_text(data)
@@ -170,6 +170,9 @@ def _extract_html(data: bytes, url: str = "") -> Extracted:
         include_comments=False,
         include_tables=True,
         deduplicate=False,
+        # No second opinion from readability/jusText: half the time, and the main extractor
+        # alone passes our boilerplate tests (tests/test_documents_api.py).
+        fast=True,
     )
     main = (getattr(result, "text", None) or "").strip() if result is not None else ""
     if not main:
@@ -185,6 +188,8 @@ def _extract_html(data: bytes, url: str = "") -> Extracted:
         url=result.url or "",
         language=_html_language(html),
     )
+    if not warnings:
+        return extracted
     visible = _visible_text_length(html)
     kept = len(re.sub(r"\s+", "", text))
     if visible and kept < BOILERPLATE_SHARE * visible:
@@ -277,7 +282,7 @@ def extract(data: bytes, media_type: str, *, url: str = "", warnings: bool = Tru
     if media_type in (TEXT, MARKDOWN):
         extracted = _extract_text(data, media_type)
     elif media_type == HTML:
-        extracted = _extract_html(data, url)
+        extracted = _extract_html(data, url, warnings)
     elif media_type == PDF:
         extracted = _extract_pdf(data)
     elif media_type == DOCX:

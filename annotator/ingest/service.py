@@ -79,11 +79,16 @@ def prepare(
     filename: str = "",
     fetched_url: str = "",
     captured_at: datetime.datetime | None = None,
+    warnings: bool = True,
 ) -> Draft:
-    """Extract ``data`` and merge the given ``values`` over what extraction found."""
+    """Extract ``data`` and merge the given ``values`` over what extraction found.
+
+    ``warnings=False`` skips the preview's warnings (they run the suggestion detectors, which
+    saving runs again anyway): for the API and bulk paths, which show no preview.
+    """
     given = _clean_overrides(values)
     check_size(len(data), "file" if media_type != TEXT or filename else "body")
-    extracted = extract(data, media_type, url=fetched_url or given["url"])
+    extracted = extract(data, media_type, url=fetched_url or given["url"], warnings=warnings)
     found_published = None
     if extracted.published:
         try:
@@ -110,7 +115,7 @@ def prepare(
     )
 
 
-def prepare_text(*, body, values: dict) -> Draft:
+def prepare_text(*, body, values: dict, warnings: bool = True) -> Draft:
     """Pasted text (or a JSON ``body``): kept as a UTF-8 text/plain snapshot."""
     if body is None or (isinstance(body, str) and not body.strip()):
         raise IngestError("body", "The text is empty.")
@@ -120,7 +125,7 @@ def prepare_text(*, body, values: dict) -> Draft:
         raise IngestError("body", "The text contains NUL characters.")
     data = normalize_text(body).encode("utf-8")
     try:
-        return prepare(data=data, media_type=TEXT, values=values)
+        return prepare(data=data, media_type=TEXT, values=values, warnings=warnings)
     except IngestError as error:
         if error.field == "file":
             error.field = "body"

@@ -19,15 +19,20 @@ _CJK = (
 _RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 
 
+_CJK_START = re.compile(rf"[{_CJK}]")
+
+
 def _is_cjk_run(run: str) -> bool:
-    return bool(re.match(rf"[{_CJK}]", run))
+    return _CJK_START.match(run) is not None
 
 
 def tokens(text: str) -> list[str]:
     """The search terms of ``text`` (folded first), in order."""
     result: list[str] = []
     for run in _RUN.findall(fold(text)):
-        if _is_cjk_run(run):
+        if run[0] < "\u3040":  # the common case: not CJK, one word
+            result.append(run)
+        elif _is_cjk_run(run):
             if len(run) == 1:
                 result.append(run)
             else:
