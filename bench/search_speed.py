@@ -18,6 +18,7 @@ throw-away test database; PostgreSQL when DATABASE_URL is set.
 
 import argparse
 import hashlib
+import itertools
 import os
 import random
 import statistics
@@ -29,7 +30,8 @@ TARGET_MS = 50.0
 
 
 def zipf_weights(n: int) -> list[float]:
-    return [1.0 / (rank + 1) for rank in range(n)]
+    """Cumulative Zipf weights (computed once: ``random.choices`` would redo it every call)."""
+    return list(itertools.accumulate(1.0 / (rank + 1) for rank in range(n)))
 
 
 def english_vocabulary(rng: random.Random, size: int) -> list[str]:
@@ -58,7 +60,7 @@ def paragraphs(rng, lexicon, weights, chars: int, chinese: bool) -> list[str]:
     out, total = [], 0
     while total < chars:
         count = rng.randint(40, 90) if not chinese else rng.randint(80, 200)
-        words = rng.choices(lexicon, weights=weights, k=count)
+        words = rng.choices(lexicon, cum_weights=weights, k=count)
         text = ("".join(words) + "。") if chinese else (" ".join(words).capitalize() + ".")
         out.append(text)
         total += len(text) + 2

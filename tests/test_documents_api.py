@@ -8,7 +8,7 @@ import pytest
 from django.core.files.storage import default_storage
 from rest_framework.test import APIClient
 
-from annotator.models import Document, Passage, Snapshot, Suggestion
+from annotator.models import Document, Passage, Snapshot, Suggestion, User
 from annotator.tokens import create_token
 
 from . import document_files as files
@@ -220,3 +220,12 @@ def test_who_may_add_documents(db, settings, editor):
     settings.DOCUMENT_REVIEWER_SUBMISSIONS = True
     assert post(APIClient(HTTP_AUTHORIZATION=f"Bearer {reviewer_key}"), "f") == 201
     assert Document.objects.count() == 3
+
+
+def test_create_user_makes_editors(db):
+    from django.core.management import call_command
+
+    call_command("create_user", "newsdesk", "--role", "editor", "--password", "long-pass-2026!x")
+    client = APIClient()
+    client.force_login(User.objects.get(username="newsdesk"))
+    assert client.post(URL, {"body": "From the desk."}, format="json").status_code == 201
