@@ -145,3 +145,13 @@ def test_dashboard_search_shows_highlighted_snippets_linking_to_the_passage(
     english = client.get("/", {"q": "wonderful drama"}).content.decode()
     assert "<mark>wonderful drama</mark>" in english.lower()
     assert Document.objects.count() == 5
+
+
+def test_a_huge_single_passage_is_stored_and_its_start_searchable(db, api):
+    editor = make_user("ed", groups=["Editor"])
+    client = APIClient()
+    client.force_login(editor)
+    words = " ".join(f"w{n}" for n in range(120_000))  # one line, one passage, ~800 KB
+    response = client.post("/api/v1/documents/", {"body": "zeppelin " + words}, format="json")
+    assert response.status_code == 201
+    assert search(api, q="zeppelin")["documents"]["count"] == 1

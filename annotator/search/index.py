@@ -2,7 +2,18 @@
 
 from ..models import Document
 from .models import SearchEntry
-from .terms import terms_text
+from .terms import terms_text as _terms_text
+
+# PostgreSQL refuses a tsvector over 1 MB, and phrase positions stop at 16,383: a passage
+# longer than this (a whole book on one line) is searchable in its first part only.
+MAX_TERMS_CHARS = 300_000
+
+
+def terms_text(text: str) -> str:
+    terms = _terms_text(text)
+    if len(terms) > MAX_TERMS_CHARS:
+        terms = terms[: terms.rfind(" ", 0, MAX_TERMS_CHARS)]
+    return terms
 
 
 def index_document(document: Document) -> int:

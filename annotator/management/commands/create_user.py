@@ -1,4 +1,4 @@
-"""``manage.py create_user USERNAME --role reviewer|editor|moderator|admin``: an account with a role."""
+"""``manage.py create_user USERNAME --role reviewer|editor|moderator|admin``: a user with a role."""
 
 import getpass
 import secrets
