@@ -96,6 +96,7 @@ def main() -> int:
         service.save(service.prepare(data=page(-1, rng, args.size), media_type=HTML, values={}))
         memory = [rss_mb()]
         started = time.perf_counter()
+        cpu_started = time.process_time()
         for number in range(args.pages):
             data = page(number, rng, args.size)
             sizes.append(len(data))
@@ -109,15 +110,23 @@ def main() -> int:
                 memory.append(rss_mb())
                 print(
                     f"  {number + 1:5d} pages  {time.perf_counter() - started:6.1f} s  "
-                    f"RSS {memory[-1]:6.1f} MB"
+                    f"CPU {time.process_time() - cpu_started:6.1f} s  RSS {memory[-1]:6.1f} MB",
+                    flush=True,
                 )
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
+        load = os.getloadavg()[0]
         documents = Document.objects.count() - 1
         print(
             f"ingest: {args.pages} HTML pages, mean {sum(sizes) / len(sizes) / 1000:.1f} KB, on "
             f"{connection.vendor}: {elapsed:.1f} s ({args.pages / elapsed:.1f} pages/s); "
             f"{documents} documents, {Snapshot.objects.count() - 1} snapshots, "
             f"{SearchEntry.objects.count()} search entries"
+        )
+        print(
+            f"CPU of this process: {cpu:.1f} s ({cpu / args.pages * 1000:.0f} ms per page; the "
+            f"database server's CPU not included); load average at the end {load:.1f} on "
+            f"{os.cpu_count()} cores"
         )
         growth = memory[-1] - memory[1] if len(memory) > 2 else 0.0
         print(
