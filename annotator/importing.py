@@ -15,6 +15,8 @@ from django.db import DatabaseError, transaction
 
 from .claim_matching.index import index_on_import
 from .errors import AnnotationInputError
+from .ingest import files as ingest_files
+from .ingest.attach import Extras, after_create
 from .models import Document, Passage, Source
 from .suggestions.engine import store_suggestions
 from .text import body_sha256, detect_language, detect_title, normalize_text, segment_passages
@@ -42,6 +44,7 @@ class DocumentRecord:
     language: str = ""
     published: str | None = None
     label: str = ""  # where it came from, for messages: "file.txt" or "file.jsonl:12"
+    extras: Extras | None = None  # snapshot bytes, pages, author (annotator/ingest)
 
 
 @dataclass
@@ -97,6 +100,26 @@ def _text_record(path: Path, metadata: dict) -> DocumentRecord:
     )
 
 
+def _extracted_record(path: Path, metadata: dict) -> DocumentRecord:
+    """An HTML, PDF or DOCX file, through the same extraction as the web page and the API."""
+    try:
+        found = ingest_files.extract_file(path)
+    except ingest_files.IngestError as error:
+        raise ImportProblem(error.message) from error
+    extra = metadata.get(path.name, {})
+    return DocumentRecord(
+        body=found.extracted.text,
+        origin=extra.get("origin") or path.name,
+        title=extra.get("title") or found.extracted.title,
+        source=extra.get("source") or found.extracted.site_name,
+        url=extra.get("url") or found.extracted.url,
+        language=extra.get("language") or found.extracted.language,
+        published=extra.get("published") or found.extracted.published or None,
+        label=str(path),
+        extras=found.extras,
+    )
+
+
 def _jsonl_records(path: Path) -> Iterator[DocumentRecord | ImportProblem]:
     with path.open("rb") as handle:
         for number, raw_line in enumerate(handle, start=1):
@@ -138,7 +161,8 @@ def iter_records(paths: list[Path]) -> Iterator[DocumentRecord | ImportProblem]:
             files = sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
+                if p.is_file()
+                and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES | ingest_files.SUFFIXES
             )
             if not files:
                 yield ImportProblem(f"{path}: no .txt or .jsonl files in this folder.")
@@ -147,6 +171,11 @@ def iter_records(paths: list[Path]) -> Iterator[DocumentRecord | ImportProblem]:
         suffix = path.suffix.lower()
         if suffix in JSONL_SUFFIXES:
             yield from _jsonl_records(path)
+        elif suffix in ingest_files.SUFFIXES:
+            try:
+                yield _extracted_record(path, _read_metadata(path.parent))
+            except ImportProblem as problem:
+                yield ImportProblem(f"{path}: {problem}")
         elif suffix in TEXT_SUFFIXES:
             try:
                 yield _text_record(path, _read_metadata(path.parent))
@@ -233,6 +262,7 @@ def import_record(record: DocumentRecord) -> ImportOutcome:
         # Same transaction: a document is never visible without its machine suggestions.
         store_suggestions(document)
         index_on_import(document)  # sentence embeddings for claim matching
+        after_create(document, record.extras)  # snapshot, pages, author, search index
     if previous is not None:
         return ImportOutcome(record.label, "revised", document, f"new revision of #{previous.pk}")
     return ImportOutcome(record.label, "created", document)

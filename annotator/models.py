@@ -59,6 +59,15 @@ class Document(models.Model):
         max_length=35, help_text="BCP 47 tag, e.g. en, zh-Hant", validators=[validate_language_tag]
     )
     published = models.DateField(null=True, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    snapshot = models.ForeignKey(
+        "annotator.Snapshot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        help_text="The original bytes this text was extracted from",
+    )
     body = models.TextField(help_text="NFC-normalised, LF line endings; never edited in place")
     sha256 = models.CharField(max_length=64, unique=True)
     origin = models.CharField(
@@ -102,6 +111,7 @@ class Passage(models.Model):
     index = models.PositiveIntegerField()
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    page = models.PositiveIntegerField(null=True, blank=True, help_text="Page of a PDF, from 1")
 
     class Meta:
         ordering = ["document_id", "index"]
@@ -558,6 +568,7 @@ class ClaimCandidateDecision(models.Model):
         return f"{self.decision} {self.document_id}[{self.start}:{self.end}] for #{self.claim_id}"
 
 
+# Models kept in their feature's package, imported here so that Django finds them.
 # Campaigns live in their own package; importing them here keeps one app and one model registry.
 from .campaigns.models import (  # noqa: E402
     Assignment,
@@ -565,6 +576,8 @@ from .campaigns.models import (  # noqa: E402
     CampaignDocument,
     CampaignMember,
 )
+from .ingest.models import Snapshot  # noqa: E402, F401
+from .search.models import SearchEntry  # noqa: E402, F401
 
 __all__ = [
     "Annotation",
@@ -588,6 +601,8 @@ __all__ = [
     "Passage",
     "PassageEmbedding",
     "Reliability",
+    "SearchEntry",
+    "Snapshot",
     "Source",
     "Suggestion",
     "SuggestionDecision",

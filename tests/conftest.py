@@ -51,6 +51,7 @@ def migration_data(transactional_db):
         apps, editor
     )
     import_module("annotator.migrations.0003_roles").create_roles(apps, editor)
+    import_module("annotator.migrations.0007_docsin_documents").create_editor_role(apps, editor)
 
 
 @pytest.fixture

@@ -72,7 +72,9 @@ def _each(kwarg: str, ids, **params) -> list[Req]:
 CASES: dict[str, Callable[[World], list[Req]]] = {
     # web pages
     "dashboard": lambda w: (
-        [Req()] + [Req(params={"status": s}) for s in ("needs-reviewers", "disputed", "settled")]
+        [Req()]
+        + [Req(params={"status": s}) for s in ("needs-reviewers", "disputed", "settled")]
+        + [Req(params={"q": q}) for q in ("second", "third", "draft", "好戏")]
     ),
     "document-read": lambda w: (
         _each("document_id", [d.pk for d in w.documents])
@@ -153,6 +155,12 @@ CASES: dict[str, Callable[[World], list[Req]]] = {
     "campaign-list-page": lambda w: [Req()],
     "campaign-new": lambda w: [Req()],  # managers only: a reviewer is refused, always alike
     "campaign-page": lambda w: _each("campaign_id", [w.campaign.pk]),
+    # documents in and search
+    "document-new": lambda w: [Req()],  # editors only: a reviewer is refused, always alike
+    "document-original": lambda w: _each("document_id", [d.pk for d in w.documents]),
+    "api:search": lambda w: [
+        Req(params={"q": q}) for q in ("wonderful drama", "好戏开始", "second", "third", "draft")
+    ],
 }
 
 # URLs a reviewer cannot read, with the reason. Each is checked to refuse a reviewer or to be
@@ -173,6 +181,7 @@ NOT_READABLE: dict[str, str] = {
     "api:campaign-reassign": "POST only, moderators",
     "campaign-open-page": "POST only, campaign managers",
     "campaign-close-page": "POST only, campaign managers",
+    "document-save": "POST only, editors: saves a previewed document",
 }
 
 

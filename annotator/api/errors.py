@@ -20,6 +20,7 @@ from annotator.errors import (
     NotAllowedError,
     StaleVersionError,
 )
+from annotator.ingest.errors import IngestError
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -54,10 +55,23 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
+class IngestRefused(exceptions.APIException):
+    """A document that cannot be taken in: the status of its ``IngestError`` (400/403/413/415)."""
+
+    def __init__(self, error: IngestError):
+        detail = {error.field: [error.message]}
+        if error.status != 400:  # 403/413/415 carry `detail` like every other such answer
+            detail = {"detail": error.message, **detail}
+        super().__init__(detail)
+        self.status_code = error.status
+
+
 def api_exception_handler(exc, context):
     """DRF's handler, plus the domain exceptions of ``annotator.annotations``."""
     if isinstance(exc, ConflictError):
         exc = Conflict(exc.errors)
+    if isinstance(exc, IngestError):
+        exc = IngestRefused(exc)
     elif isinstance(exc, AnnotationInputError):
         exc = exceptions.ValidationError(exc.errors)
     elif isinstance(exc, StaleVersionError):

@@ -34,8 +34,10 @@ def json_nesting_depth(text: str) -> int:
 class LimitedJSONParser(JSONParser):
     """JSON bodies up to ``API_MAX_BODY_BYTES`` and ``API_MAX_JSON_DEPTH`` levels deep."""
 
+    limit_setting = "API_MAX_BODY_BYTES"
+
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.API_MAX_BODY_BYTES
+        limit = getattr(settings, self.limit_setting)
         request = (parser_context or {}).get("request")
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
         try:

@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from annotator.campaigns import urls as campaign_urls
 
-from . import exports, views
+from . import exports, search, views
 from .docs import RedocMovedView, SwaggerView
 from .errors import json_not_found
 
@@ -31,6 +31,7 @@ v1 = [
     path("me/", views.MeView.as_view(), name="me"),
     path("agreement/", views.CorpusAgreementView.as_view(), name="agreement"),
     path("calibration/", views.CalibrationView.as_view(), name="calibration"),
+    path("search/", search.SearchView.as_view(), name="search"),
     path("exports/consensus", exports.ConsensusExportView.as_view(), name="export-consensus"),
     path("exports/annotations", exports.AnnotationExportView.as_view(), name="export-annotations"),
     path(

@@ -33,6 +33,7 @@ from annotator.tokens import create_token, revoke_token
 from annotator.visibility import blind_review_enabled, visible_annotations, visible_consensus
 
 from . import filters, serializers
+from .documents_in import DocumentCreateMixin
 from .errors import PreconditionRequired
 from .pagination import NewestFirstCursorPagination
 from .permissions import IsModerator, SessionOnly
@@ -369,7 +370,7 @@ class SourceViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         responses={200: serializers.DocumentDetailSerializer},
     ),
 )
-class DocumentViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+class DocumentViewSet(DocumentCreateMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.DocumentFilter
     lookup_value_regex = r"\d+"
 

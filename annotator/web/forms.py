@@ -10,7 +10,7 @@ from .progress import DOCUMENT_STATUSES
 class DocumentFilterForm(forms.Form):
     """Search and filters of the dashboard (all optional, sent with GET)."""
 
-    q = forms.CharField(label="Search titles", required=False, max_length=200)
+    q = forms.CharField(label="Search", required=False, max_length=200)
     source = forms.ModelChoiceField(
         label="Source", queryset=Source.objects.all(), required=False, empty_label="All sources"
     )

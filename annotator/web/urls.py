@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from ..campaigns import urls as campaign_urls
-from . import claim_candidates, views
+from . import adding, claim_candidates, views
 from .forms import LoginForm
 
 account_patterns = [
@@ -75,7 +75,14 @@ account_patterns = [
 # Not namespaced: settings.LOGIN_URL = "login" and the auth views expect Django's plain names.
 page_patterns = [
     path("", views.dashboard, name="dashboard"),
+    path("documents/new/", adding.document_new, name="document-new"),
+    path("documents/new/save/", adding.document_save, name="document-save"),
     path("documents/<int:document_id>/", views.document_detail, name="document-read"),
+    path(
+        "documents/<int:document_id>/original/",
+        adding.document_original,
+        name="document-original",
+    ),
     path("claims/<int:claim_id>/", views.claim_detail, name="claim-page"),
     path(
         "claims/<int:claim_id>/candidates/decide/",

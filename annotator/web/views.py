@@ -8,8 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from ..ingest.permissions import may_add_documents
 from ..labels import RELIABILITY_LABELS, reliability_label
 from ..models import Annotation, AnnotationStatus, Claim, Consensus, Document, Passage, Source
+from ..search.query import best_passages, document_hits
 from ..source_reliability import source_summary
 from ..visibility import is_blind, visible_annotations, visible_consensus
 from .claim_candidates import candidates_context
@@ -34,8 +36,10 @@ def dashboard(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
+            # Titles and bodies through the search index (both Chinese scripts); sources by name.
             documents = documents.filter(
-                Q(title__icontains=data["q"]) | Q(source__name__icontains=data["q"])
+                Q(pk__in=document_hits(data["q"]).values("pk"))
+                | Q(source__name__icontains=data["q"])
             )
         if data["source"]:
             documents = documents.filter(source=data["source"])
@@ -44,9 +48,12 @@ def dashboard(request):
         if data["status"]:
             documents = filter_by_status(documents, data["status"])
     page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    snippets = best_passages([d.pk for d in page], search) if search else {}
     for document in page:
         document.status = document_status(document)
         document.status_label = DOCUMENT_STATUSES[document.status]
+        document.hit = snippets.get(document.pk)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -58,6 +65,7 @@ def dashboard(request):
             "query": query.urlencode(),
             "filtered": bool(request.GET),
             "blind": is_blind(request.user),
+            "may_add_documents": may_add_documents(request.user),
         },
     )
 

@@ -355,3 +355,16 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Documents in (annotator/ingest, docs/documents.md) ----------------------------------------
+# Uploaded or fetched files above this size are refused (413).
+DOCUMENT_MAX_UPLOAD_BYTES = env_int("DOCUMENT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Reviewers (not only editors, moderators and admins) may add documents.
+DOCUMENT_REVIEWER_SUBMISSIONS = env_bool("DOCUMENT_REVIEWER_SUBMISSIONS", False)
+# Fetching a document by URL: off by default; when on, private targets are refused (SSRF).
+DOCUMENT_FETCH_ENABLED = env_bool("DOCUMENT_FETCH_ENABLED", False)
+DOCUMENT_FETCH_TIMEOUT = env_float("DOCUMENT_FETCH_TIMEOUT", 10.0)  # seconds, whole fetch
+DOCUMENT_FETCH_MAX_REDIRECTS = env_int("DOCUMENT_FETCH_MAX_REDIRECTS", 5)
+# Development and tests only: let outbound requests reach loopback and private addresses.
+ALLOW_PRIVATE_NETWORK_TARGETS = env_bool("ALLOW_PRIVATE_NETWORK_TARGETS", False)
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))

@@ -22,3 +22,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     _options["options"] = (
         _options.get("options", "") + " -c annotator.allow_audit_truncate=on"
     ).strip()
+
+import tempfile  # noqa: E402
+
+# Snapshots written by tests go to a throw-away folder, never into the work tree.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="annotator-test-media-")

@@ -1,4 +1,4 @@
-"""``manage.py create_user USERNAME --role reviewer|moderator|admin``: an account with a role."""
+"""``manage.py create_user USERNAME --role reviewer|editor|moderator|admin``: a user with a role."""
 
 import getpass
 import secrets
@@ -9,7 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-ROLE_GROUPS = {"reviewer": "Reviewer", "moderator": "Moderator", "admin": None}
+ROLE_GROUPS = {
+    "reviewer": "Reviewer",
+    "editor": "Editor",  # adds sources and documents (docs/documents.md)
+    "moderator": "Moderator",
+    "admin": None,
+}
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Search over titles, passages, claims and the annotations a user may see (English, Chinese)."""
