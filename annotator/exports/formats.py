@@ -4,7 +4,6 @@ Chunks are joined to about 64 KB so that a streamed response makes few large wri
 """
 
 import csv
-import io
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
@@ -72,25 +71,63 @@ def json_document(records: Iterable[dict], *, next_cursor: str | None) -> Iterat
     return coalesce(parts())
 
 
+# Cells a spreadsheet would read as a formula (OWASP "CSV Injection"): a text cell starting
+# with one of these gets a leading apostrophe, which Excel, LibreOffice and Google Sheets take
+# as "this is text" and do not display. Numbers are never touched (a rating is never negative).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(cell: str) -> str:
+    """``'`` + ``cell`` when a spreadsheet would evaluate ``cell`` as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def csv_cell(value):
+    """One CSV cell: lists and objects as JSON; every text cell passes the formula guard."""
+    if isinstance(value, list | dict):
+        value = dumps(value)
+    if isinstance(value, str):
+        return neutralise_formula(value)
+    return value
+
+
+class _RowSink:
+    """The file ``csv.writer`` writes to: one ``write`` per row, re-ended with ``newline``.
+
+    The writer ends rows with CRLF so that its minimal quoting quotes every cell holding a
+    CR or an LF (with ``lineterminator="\\n"`` Python's writer leaves a bare CR unquoted, and
+    readers then split the row); the sink swaps that CRLF for the requested line ending.
+    """
+
+    def __init__(self, newline: str):
+        self.newline = newline
+        self.lines: list[str] = []
+        self.length = 0
+
+    def write(self, line: str) -> None:
+        if self.newline != "\r\n":
+            line = line[:-2] + self.newline
+        self.lines.append(line)
+        self.length += len(line)
+
+    def take(self) -> str:
+        text = "".join(self.lines)
+        self.lines, self.length = [], 0
+        return text
+
+
 def csv_document(records: Iterable[dict], columns: list[str]) -> Iterator[str]:
     """CSV with a header row; lists and objects are written as JSON in their cell."""
 
     def parts():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        sink = _RowSink("\n")
+        writer = csv.writer(sink, lineterminator="\r\n")
         writer.writerow(columns)
         for record in records:
-            writer.writerow(
-                [
-                    dumps(value) if isinstance(value, list | dict) else value
-                    for value in (record.get(column) for column in columns)
-                ]
-            )
-            if buffer.tell() >= CHUNK_CHARS:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+            writer.writerow([csv_cell(record.get(column)) for column in columns])
+            if sink.length >= CHUNK_CHARS:
+                yield sink.take()
+        yield sink.take()
 
     return parts()
 
