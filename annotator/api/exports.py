@@ -35,6 +35,12 @@ def _cursor_param():
     )
 
 
+def _excel_param():
+    return OpenApiParameter(
+        "excel", OpenApiTypes.BOOL, description="CSV for Excel: UTF-8 byte order mark, CRLF"
+    )
+
+
 def _format_param(choices):
     return OpenApiParameter(
         "format", OpenApiTypes.STR, enum=list(choices), description="Default: jsonl"
@@ -72,6 +78,14 @@ class _ExportView(ApiViewMixin, GenericAPIView):
             raise ValidationError({"format": [f"Use one of: {', '.join(self.formats)}."]})
         return fmt
 
+    def _excel(self, request) -> bool:
+        try:
+            return serializers.BooleanField(required=False).run_validation(
+                request.query_params.get("excel", False)
+            )
+        except ValidationError as error:
+            raise ValidationError({"excel": error.detail}) from None
+
     def links(self, request) -> streams.Links:
         return streams.Links(request.build_absolute_uri("/").rstrip("/"))
 
@@ -100,17 +114,18 @@ class ConsensusExportView(_ExportView):
 
     @extend_schema(
         summary="Export consensus (JSON Lines, JSON, CSV, W3C Web Annotation, ClaimReview)",
-        parameters=[_format_param(streams.CONSENSUS_FORMATS), _cursor_param()],
+        parameters=[_format_param(streams.CONSENSUS_FORMATS), _cursor_param(), _excel_param()],
         responses=_export_responses(("jsonl", "json", "csv", "jsonld")),
     )
     def get(self, request):
         fmt = self.export_format(request)
+        excel = self._excel(request)
         queryset = self.filter_queryset(self.get_queryset())
         cursor = request.query_params.get("cursor")
         return self.stream(
             request,
             lambda: streams.consensus_export(
-                queryset, fmt, cursor=cursor, links=self.links(request)
+                queryset, fmt, cursor=cursor, links=self.links(request), excel=excel
             ),
         )
 
@@ -127,6 +142,7 @@ class AnnotationExportView(_ExportView):
         parameters=[
             _format_param(streams.ANNOTATION_FORMATS),
             _cursor_param(),
+            _excel_param(),
             OpenApiParameter("include_history", OpenApiTypes.BOOL),
         ],
         responses=_export_responses(streams.ANNOTATION_FORMATS),
@@ -136,12 +152,18 @@ class AnnotationExportView(_ExportView):
         history = serializers.BooleanField(required=False).run_validation(
             request.query_params.get("include_history", False)
         )
+        excel = self._excel(request)
         queryset = self.filter_queryset(self.get_queryset())
         cursor = request.query_params.get("cursor")
         return self.stream(
             request,
             lambda: streams.annotations_export(
-                queryset, fmt, cursor=cursor, include_history=history, links=self.links(request)
+                queryset,
+                fmt,
+                cursor=cursor,
+                include_history=history,
+                links=self.links(request),
+                excel=excel,
             ),
         )
 

@@ -74,7 +74,9 @@ def json_document(records: Iterable[dict], *, next_cursor: str | None) -> Iterat
 # Cells a spreadsheet would read as a formula (OWASP "CSV Injection"): a text cell starting
 # with one of these gets a leading apostrophe, which Excel, LibreOffice and Google Sheets take
 # as "this is text" and do not display. Numbers are never touched (a rating is never negative).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A text starting with an apostrophe gets one more, so that a reader's rule is simple and
+# exact: a text cell starting with ``'`` had one ``'`` added.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def neutralise_formula(cell: str) -> str:
@@ -82,10 +84,20 @@ def neutralise_formula(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
 
 
+def list_item(value) -> str:
+    """One item of a ``;``-separated cell: ``\\`` → ``\\\\`` and ``;`` → ``\\;``."""
+    return str(value).replace("\\", "\\\\").replace(";", "\\;")
+
+
 def csv_cell(value):
-    """One CSV cell: lists and objects as JSON; every text cell passes the formula guard."""
-    if isinstance(value, list | dict):
-        value = dumps(value)
+    """One CSV cell: a list as ``a;b``, an object as ``k=v;k=v``; text passes the formula guard.
+
+    The escape (backslash before ``;`` and ``\\``) is documented in docs/exports.md.
+    """
+    if isinstance(value, list):
+        value = ";".join(list_item(item) for item in value)
+    elif isinstance(value, dict):
+        value = ";".join(f"{list_item(key)}={list_item(item)}" for key, item in value.items())
     if isinstance(value, str):
         return neutralise_formula(value)
     return value
@@ -116,11 +128,19 @@ class _RowSink:
         return text
 
 
-def csv_document(records: Iterable[dict], columns: list[str]) -> Iterator[str]:
-    """CSV with a header row; lists and objects are written as JSON in their cell."""
+def csv_document(
+    records: Iterable[dict], columns: list[str], *, excel: bool = False
+) -> Iterator[str]:
+    """CSV with a header row (RFC 4180 quoting), LF line ends.
+
+    ``excel``: a UTF-8 byte order mark first and CRLF line ends, so that Excel opens UTF-8
+    text (好戲, emoji) as UTF-8 instead of the system code page.
+    """
 
     def parts():
-        sink = _RowSink("\n")
+        sink = _RowSink("\r\n" if excel else "\n")
+        if excel:
+            sink.lines.append("\ufeff")
         writer = csv.writer(sink, lineterminator="\r\n")
         writer.writerow(columns)
         for record in records:

@@ -34,6 +34,9 @@ CONSENSUS_CSV_COLUMNS = [
     "claim",
     "start",
     "end",
+    "exact",
+    "prefix",
+    "suffix",
     "reviewer_count",
     "rating_count",
     "median_reliability",
@@ -59,12 +62,16 @@ ANNOTATION_CSV_COLUMNS = [
     "start",
     "end",
     "exact",
+    "prefix",
+    "suffix",
     "reliability",
     "reliability_label",
     "flags",
     "note",
     "evidence",
-    "claim",
+    "claim_id",
+    "claim_text",
+    "claim_language",
     "status",
     "version",
     "created_at",
@@ -136,7 +143,12 @@ def _assessment(record: dict) -> str:
 
 
 def consensus_export(
-    queryset, fmt: str, *, cursor: str | None = None, links: Links | None = None
+    queryset,
+    fmt: str,
+    *,
+    cursor: str | None = None,
+    links: Links | None = None,
+    excel: bool = False,
 ) -> Export:
     links = links or Links()
     alias = export_database_alias()
@@ -175,8 +187,8 @@ def consensus_export(
         )
         chunks = formats.claim_review_graph(reviews)
     else:
-        rows = records.consensus_records(queryset, flag_upper=upper)
-        chunks = _plain(fmt, rows, next_cursor, CONSENSUS_CSV_COLUMNS)
+        rows = records.consensus_records(queryset, flag_upper=upper, quotes=fmt == "csv")
+        chunks = _plain(fmt, rows, next_cursor, CONSENSUS_CSV_COLUMNS, excel=excel)
     return Export(
         _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, f"consensus.{_ext(fmt)}"
     )
@@ -189,6 +201,7 @@ def annotations_export(
     cursor: str | None = None,
     include_history: bool = False,
     links: Links | None = None,
+    excel: bool = False,
 ) -> Export:
     links = links or Links()
     alias = export_database_alias()
@@ -218,7 +231,9 @@ def annotations_export(
             annotations, collection_id=links.export("annotations"), label="Annotations"
         )
     else:
-        chunks = _plain(fmt, rows, next_cursor, ANNOTATION_CSV_COLUMNS)
+        if fmt == "csv":
+            rows = map(_flat_claim, rows)
+        chunks = _plain(fmt, rows, next_cursor, ANNOTATION_CSV_COLUMNS, excel=excel)
     return Export(
         _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, f"annotations.{_ext(fmt)}"
     )
@@ -252,13 +267,22 @@ def moderation_actions_export(queryset) -> Export:
     return Export(_streamed(chunks, alias), CONTENT_TYPES["jsonl"], None, "moderation.jsonl")
 
 
-def _plain(fmt: str, rows, next_cursor, csv_columns) -> Iterator[str]:
+def _flat_claim(record: dict) -> dict:
+    """A CSV row names the claim in three plain columns instead of a nested object."""
+    claim = record["claim"] or {}
+    record["claim_id"] = claim.get("id")
+    record["claim_text"] = claim.get("text")
+    record["claim_language"] = claim.get("language")
+    return record
+
+
+def _plain(fmt: str, rows, next_cursor, csv_columns, *, excel: bool = False) -> Iterator[str]:
     if fmt == "jsonl":
         return formats.json_lines(rows)
     if fmt == "json":
         return formats.json_document(rows, next_cursor=next_cursor)
     if fmt == "csv":
-        return formats.csv_document(rows, csv_columns)
+        return formats.csv_document(rows, csv_columns, excel=excel)
     raise ValueError(f"Unknown export format {fmt!r}.")
 
 

@@ -25,10 +25,13 @@ class Command(BaseCommand):
             "--no-history", action="store_true", help="Annotations without their history"
         )
         parser.add_argument(
+            "--excel", action="store_true", help="CSV for Excel: UTF-8 byte order mark, CRLF"
+        )
+        parser.add_argument(
             "--base-url", default="urn:x-annotator:", help="Prefix of ids in JSON-LD output"
         )
 
-    def handle(self, what, fmt, output, cursor, status, no_history, base_url, **options):
+    def handle(self, what, fmt, output, cursor, status, no_history, base_url, excel, **options):
         links = streams.Links(base_url)
         try:
             if what == "annotations":
@@ -40,6 +43,7 @@ class Command(BaseCommand):
                     cursor=cursor,
                     include_history=not no_history,
                     links=links,
+                    excel=excel,
                 )
             else:
                 if fmt not in streams.CONSENSUS_FORMATS:
@@ -47,7 +51,9 @@ class Command(BaseCommand):
                 queryset = Consensus.objects.all()
                 if status:
                     queryset = queryset.filter(status=status)
-                export = streams.consensus_export(queryset, fmt, cursor=cursor, links=links)
+                export = streams.consensus_export(
+                    queryset, fmt, cursor=cursor, links=links, excel=excel
+                )
         except InvalidCursor as error:
             raise CommandError(f"--cursor: {error}") from None
         if output == "-":
