@@ -87,7 +87,8 @@ class _ExportView(ApiViewMixin, GenericAPIView):
             raise ValidationError({"excel": error.detail}) from None
 
     def links(self, request) -> streams.Links:
-        return streams.Links(request.build_absolute_uri("/").rstrip("/"))
+        """Ids come from PUBLIC_BASE_URL, never from the request's host (one IRI each)."""
+        return streams.Links.from_settings()
 
     def stream(self, request, build) -> StreamingHttpResponse:
         try:

@@ -34,7 +34,7 @@ from annotator.text import detect_language
 from annotator.tokens import create_token, revoke_token
 from annotator.visibility import blind_review_enabled, visible_annotations
 
-from . import filters, serializers
+from . import filters, jsonld, serializers
 from .errors import PreconditionRequired
 from .pagination import NewestFirstCursorPagination
 from .permissions import IsModerator, SessionOnly
@@ -128,6 +128,7 @@ class AnnotationViewSet(
     serializer_class = serializers.AnnotationSerializer
     filterset_class = filters.AnnotationFilter
     lookup_value_regex = r"\d+"
+    renderer_classes = [*viewsets.GenericViewSet.renderer_classes, jsonld.WebAnnotationRenderer]
     http_method_names = ["get", "post", "patch", "head", "options"]
     error_codes = {"patch": _CONCURRENCY_ERRORS, "post": {412: StaleVersionErrorSerializer}}
 
@@ -137,6 +138,8 @@ class AnnotationViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         annotation = self.get_object()
+        if jsonld.wants_web_annotation(request):
+            return jsonld.annotation_response(annotation)
         data = self.get_serializer(annotation).data
         return Response(data, headers={"ETag": _etag(annotation)})
 
@@ -252,10 +255,27 @@ class ClaimViewSet(
 class ConsensusViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.ConsensusSerializer
     filterset_class = filters.ConsensusFilter
-    lookup_value_regex = r"\d+"
+    # An id, or the group key that exported IRIs use (stable across backup and restore).
+    lookup_value_regex = r"\d+|(?:passage|span|claim)(?::\d+)+"
+    renderer_classes = [*viewsets.GenericViewSet.renderer_classes, jsonld.WebAnnotationRenderer]
 
     def get_queryset(self):
         return visible_consensus(self.request.user)
+
+    def get_object(self):
+        value = self.kwargs["pk"]
+        if ":" not in value:
+            return super().get_object()
+        row = self.get_queryset().filter(key=value).first()
+        if row is None:
+            raise NotFound()
+        return row
+
+    def retrieve(self, request, *args, **kwargs):
+        row = self.get_object()
+        if jsonld.wants_web_annotation(request):
+            return jsonld.consensus_response(row)
+        return Response(self.get_serializer(row).data)
 
 
 @extend_schema_view(list=extend_schema(summary="The flag taxonomy (retired flags included)"))

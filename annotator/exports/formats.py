@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Iterator
 from annotator.models import Reliability
 
 CHUNK_CHARS = 65536
-W3C_ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 SCHEMA_ORG_CONTEXT = "https://schema.org"
 
 
@@ -152,41 +151,6 @@ def csv_document(
     return parts()
 
 
-def web_annotation(record: dict, *, annotation_id: str, source: str, assessment: str) -> dict:
-    """One W3C Web Annotation: motivation ``assessing``, quote and position selectors."""
-    bodies = [
-        {
-            "type": "TextualBody",
-            "purpose": "assessing",
-            "format": "text/plain",
-            "value": assessment,
-        }
-    ]
-    bodies += [
-        {"type": "TextualBody", "purpose": "tagging", "value": slug}
-        for slug in record.get("flags", ())
-    ]
-    return {
-        "id": annotation_id,
-        "type": "Annotation",
-        "motivation": "assessing",
-        "modified": record["updated_at"],
-        "body": bodies,
-        "target": {
-            "source": source,
-            "selector": [
-                {
-                    "type": "TextQuoteSelector",
-                    "exact": record["exact"],
-                    "prefix": record["prefix"],
-                    "suffix": record["suffix"],
-                },
-                {"type": "TextPositionSelector", "start": record["start"], "end": record["end"]},
-            ],
-        },
-    }
-
-
 def web_annotation_collection(
     annotations: Iterable[dict], *, collection_id: str, label: str
 ) -> Iterator[str]:
@@ -194,7 +158,7 @@ def web_annotation_collection(
 
     def parts():
         head = {
-            "@context": W3C_ANNO_CONTEXT,
+            "@context": "http://www.w3.org/ns/anno.jsonld",
             "id": collection_id,
             "type": "AnnotationCollection",
             "label": label,

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from annotator.db_routing import export_database_alias
-from annotator.models import Consensus
+from annotator.models import Annotation, Consensus
 
-from . import formats, queries, records
+from . import formats, queries, records, webanno
+from .links import Links
 
 CONTENT_TYPES = {
     "jsonl": "application/x-ndjson; charset=utf-8",
@@ -97,35 +98,6 @@ class Export:
     filename: str
 
 
-@dataclass(frozen=True)
-class Links:
-    """How exported records name things: absolute URLs when a base URL is known."""
-
-    base_url: str = "urn:x-annotator:"
-
-    def _join(self, path: str) -> str:
-        if self.base_url.startswith("urn:"):
-            return self.base_url + path.strip("/").replace("/", ":")
-        return self.base_url.rstrip("/") + path
-
-    def document(self, doc: dict | int) -> str:
-        if isinstance(doc, dict):
-            return doc.get("url") or self._join(f"/api/v1/documents/{doc['id']}/")
-        return self._join(f"/api/v1/documents/{doc}/")
-
-    def consensus(self, pk: int) -> str:
-        return self._join(f"/api/v1/consensus/{pk}/")
-
-    def annotation(self, pk: int) -> str:
-        return self._join(f"/api/v1/annotations/{pk}/")
-
-    def claim(self, pk: int) -> str:
-        return self._join(f"/api/v1/claims/{pk}/")
-
-    def export(self, name: str) -> str:
-        return self._join(f"/api/v1/exports/{name}")
-
-
 def _streamed(chunks: Iterator[str], alias: str) -> Iterator[str]:
     """Keep PostgreSQL's server-side cursors inside one transaction while the export streams."""
     if connections[alias].vendor != "postgresql":
@@ -133,13 +105,6 @@ def _streamed(chunks: Iterator[str], alias: str) -> Iterator[str]:
         return
     with transaction.atomic(using=alias):
         yield from chunks
-
-
-def _assessment(record: dict) -> str:
-    rating = record["decided_reliability"]
-    label = record["decided_label"] or "no rating"
-    rated = f"{rating:g}/5 ({label})" if rating is not None else label
-    return f"Reliability {rated}; {record['reviewer_count']} reviewer(s); status {record['status']}"
 
 
 def consensus_export(
@@ -150,7 +115,7 @@ def consensus_export(
     links: Links | None = None,
     excel: bool = False,
 ) -> Export:
-    links = links or Links()
+    links = links or Links.from_settings()
     alias = export_database_alias()
     upper = settings.ANNOTATOR["FLAG_DISPUTE_UPPER"]
     if fmt == "jsonld":
@@ -159,16 +124,8 @@ def consensus_export(
         queryset = queryset.filter(kind=Consensus.Kind.CLAIM)
     queryset, next_cursor = queries.bounded(queryset.using(alias), cursor)
     if fmt == "jsonld":
-        rows = records.consensus_records(queryset, flag_upper=upper, quotes=True)
-        annotations = (
-            formats.web_annotation(
-                {**row, "flags": row["decided_flags"]},
-                annotation_id=links.consensus(row["id"]),
-                source=links.document(row["document"]),
-                assessment=_assessment(row),
-            )
-            for row in rows
-        )
+        rows = records.consensus_records(queryset, flag_upper=upper, quotes=True, raw_times=True)
+        annotations = (webanno.consensus_item(row, links) for row in rows)
         chunks = formats.web_annotation_collection(
             annotations, collection_id=links.export("consensus"), label="Consensus"
         )
@@ -203,7 +160,7 @@ def annotations_export(
     links: Links | None = None,
     excel: bool = False,
 ) -> Export:
-    links = links or Links()
+    links = links or Links.from_settings()
     alias = export_database_alias()
     queryset, next_cursor = queries.bounded(queryset.using(alias), cursor)
     if fmt == "jsonl" and not include_history and connections[alias].vendor == "postgresql":
@@ -211,32 +168,36 @@ def annotations_export(
         return Export(
             _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "annotations.jsonl"
         )
-    rows = records.annotation_records(queryset, include_history=include_history)
     if fmt == "jsonld":
         annotations = (
-            formats.web_annotation(
-                row,
-                annotation_id=links.annotation(row["id"]),
-                source=links.document(row["document"]),
-                assessment=(
-                    f"Reliability {row['reliability']}/5 ({row['reliability_label']})"
-                    if row["reliability"]
-                    else "Flags only"
-                )
-                + f"; by {row['reviewer']}; {row['status']}",
-            )
-            for row in rows
+            webanno.annotation_item(row, links) for row in records.annotation_web_rows(queryset)
         )
         chunks = formats.web_annotation_collection(
             annotations, collection_id=links.export("annotations"), label="Annotations"
         )
     else:
+        rows = records.annotation_records(queryset, include_history=include_history)
         if fmt == "csv":
             rows = map(_flat_claim, rows)
         chunks = _plain(fmt, rows, next_cursor, ANNOTATION_CSV_COLUMNS, excel=excel)
     return Export(
         _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, f"annotations.{_ext(fmt)}"
     )
+
+
+def annotation_jsonld(pk: int, links: Links | None = None) -> dict:
+    """The Web Annotation item (or Tombstone) the exports carry for annotation ``pk``."""
+    (row,) = records.annotation_web_rows(Annotation.objects.filter(pk=pk))
+    return webanno.annotation_item(row, links or Links.from_settings())
+
+
+def consensus_jsonld(pk: int, links: Links | None = None) -> dict:
+    """The Web Annotation item the consensus export carries for consensus row ``pk``."""
+    upper = settings.ANNOTATOR["FLAG_DISPUTE_UPPER"]
+    (row,) = records.consensus_records(
+        Consensus.objects.filter(pk=pk), flag_upper=upper, quotes=True, raw_times=True
+    )
+    return webanno.consensus_item(row, links or Links.from_settings())
 
 
 def moderation_actions_export(queryset) -> Export:

@@ -10,3 +10,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests: serve from the finders
+
+# The test client's host: exported IRIs dereference through the test client.
+PUBLIC_BASE_URL = "http://testserver"
+PUBLISHER = {
+    "NAME": "Test Fact-check Desk",
+    "URL": "http://testserver/",
+    "LOGO": "http://testserver/static/annotator/logo.png",
+}

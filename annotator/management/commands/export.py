@@ -28,11 +28,12 @@ class Command(BaseCommand):
             "--excel", action="store_true", help="CSV for Excel: UTF-8 byte order mark, CRLF"
         )
         parser.add_argument(
-            "--base-url", default="urn:x-annotator:", help="Prefix of ids in JSON-LD output"
+            "--base-url",
+            help="Origin of exported IRIs (default: the PUBLIC_BASE_URL setting, as the API)",
         )
 
     def handle(self, what, fmt, output, cursor, status, no_history, base_url, excel, **options):
-        links = streams.Links(base_url)
+        links = streams.Links(base_url) if base_url else streams.Links.from_settings()
         try:
             if what == "annotations":
                 if fmt not in streams.ANNOTATION_FORMATS:
