@@ -11,7 +11,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from annotator.exports import streams
 from annotator.exports.queries import InvalidCursor
 from annotator.exports.visibility import visible_consensus
-from annotator.models import Annotation, ModerationAction
+from annotator.models import Annotation, Consensus, ModerationAction
 from annotator.visibility import visible_annotations
 
 from . import filters
@@ -68,6 +68,30 @@ class _ExportView(ApiViewMixin, GenericAPIView):
     content_negotiation_class = ExportNegotiation
     pagination_class = None
     formats: tuple[str, ...] = ()
+    # Filters on values a row can change: a row that stops matching one is a deletion for a
+    # mirror (a tombstone). The other filters name things a row never changes (its document).
+    mutable_filters: frozenset[str] = frozenset()
+
+    def pull_querysets(self, request, visible, everything):
+        """(rows now, tombstone candidates, updated_since) for an incremental export.
+
+        ``updated_since`` is applied by the export to each row's event time (see
+        annotator/exports/sync.py), not as a plain filter on ``updated_at``.
+        """
+        self.filter_queryset(visible)  # validates every parameter: 400 naming the field
+        filterset = self.filterset_class(data=request.query_params, queryset=visible)
+        filterset.is_valid()
+        since = filterset.form.cleaned_data.get("updated_since")
+
+        def filtered(base, skipped):
+            params = request.query_params.copy()
+            for name in skipped:
+                params.pop(name, None)
+            return self.filterset_class(data=params, queryset=base, request=request).qs
+
+        current = filtered(visible, {"updated_since"})
+        candidates = filtered(everything, {"updated_since", *self.mutable_filters})
+        return current, candidates, since
 
     def get_throttles(self):
         return [*super().get_throttles(), ExportThrottle()]
@@ -109,6 +133,7 @@ class _ExportView(ApiViewMixin, GenericAPIView):
 class ConsensusExportView(_ExportView):
     filterset_class = filters.ConsensusFilter
     formats = streams.CONSENSUS_FORMATS
+    mutable_filters = frozenset({"status", "flag", "rating_min", "rating_max", "reviewer"})
 
     def get_queryset(self):
         return visible_consensus(self.request.user)
@@ -121,12 +146,21 @@ class ConsensusExportView(_ExportView):
     def get(self, request):
         fmt = self.export_format(request)
         excel = self._excel(request)
-        queryset = self.filter_queryset(self.get_queryset())
+        current, candidates, since = self.pull_querysets(
+            request, self.get_queryset(), Consensus.objects.all()
+        )
         cursor = request.query_params.get("cursor")
         return self.stream(
             request,
             lambda: streams.consensus_export(
-                queryset, fmt, cursor=cursor, links=self.links(request), excel=excel
+                current,
+                fmt,
+                cursor=cursor,
+                links=self.links(request),
+                excel=excel,
+                requester=request.user,
+                candidates=candidates,
+                since=since,
             ),
         )
 
@@ -134,6 +168,7 @@ class ConsensusExportView(_ExportView):
 class AnnotationExportView(_ExportView):
     filterset_class = filters.AnnotationFilter
     formats = streams.ANNOTATION_FORMATS
+    mutable_filters = frozenset({"status", "claim", "flag", "rating_min", "rating_max"})
 
     def get_queryset(self):
         return visible_annotations(self.request.user, Annotation.objects.all())
@@ -154,17 +189,22 @@ class AnnotationExportView(_ExportView):
             request.query_params.get("include_history", False)
         )
         excel = self._excel(request)
-        queryset = self.filter_queryset(self.get_queryset())
+        current, candidates, since = self.pull_querysets(
+            request, self.get_queryset(), Annotation.objects.all()
+        )
         cursor = request.query_params.get("cursor")
         return self.stream(
             request,
             lambda: streams.annotations_export(
-                queryset,
+                current,
                 fmt,
                 cursor=cursor,
                 include_history=history,
                 links=self.links(request),
                 excel=excel,
+                requester=request.user,
+                candidates=candidates,
+                since=since,
             ),
         )
 

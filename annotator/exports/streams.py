@@ -5,6 +5,7 @@ produce the same bytes. On PostgreSQL the rows are read inside a transaction thr
 server-side cursor (``.iterator(chunk_size=...)``), which streams without materialising.
 """
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from django.db import connections, transaction
 from annotator.db_routing import export_database_alias
 from annotator.models import Annotation, Consensus
 
-from . import formats, queries, records, webanno
+from . import formats, records, sync, webanno
 from .links import Links
 
 CONTENT_TYPES = {
@@ -54,6 +55,7 @@ CONSENSUS_CSV_COLUMNS = [
     "adjudication_reason",
     "adjudication_stale",
     "updated_at",
+    "deleted_at",
 ]
 ANNOTATION_CSV_COLUMNS = [
     "id",
@@ -77,6 +79,7 @@ ANNOTATION_CSV_COLUMNS = [
     "version",
     "created_at",
     "updated_at",
+    "deleted_at",
 ]
 MODERATION_ACTION_KEYS = (
     "id",
@@ -114,7 +117,15 @@ def consensus_export(
     cursor: str | None = None,
     links: Links | None = None,
     excel: bool = False,
+    requester=None,
+    candidates=None,
+    since=None,
 ) -> Export:
+    """``queryset``: the rows this requester may export now (visibility and filters applied).
+
+    ``candidates``: the same filters without visibility, to find the rows that left the
+    export since ``cursor`` / ``since`` (tombstones, see ``sync``); None: no tombstones.
+    """
     links = links or Links.from_settings()
     alias = export_database_alias()
     upper = settings.ANNOTATOR["FLAG_DISPUTE_UPPER"]
@@ -122,10 +133,25 @@ def consensus_export(
         queryset = queryset.exclude(kind=Consensus.Kind.CLAIM)
     elif fmt == "claimreview":
         queryset = queryset.filter(kind=Consensus.Kind.CLAIM)
-    queryset, next_cursor = queries.bounded(queryset.using(alias), cursor)
+        candidates = None
+    if candidates is not None:
+        candidates = candidates.using(alias)
+        if fmt == "jsonld":
+            candidates = candidates.exclude(kind=Consensus.Kind.CLAIM)
+    pull = sync.consensus_pull(
+        requester, queryset.using(alias), candidates, cursor=cursor, since=since
+    )
+    queryset, next_cursor = pull.rows, pull.next_cursor
+    gone = _consensus_gone(pull.gone)
     if fmt == "jsonld":
         rows = records.consensus_records(queryset, flag_upper=upper, quotes=True, raw_times=True)
-        annotations = (webanno.consensus_item(row, links) for row in rows)
+        annotations = itertools.chain(
+            (webanno.consensus_item(row, links) for row in rows),
+            (
+                webanno.tombstone(links.consensus(key), status, deleted)
+                for _, key, status, deleted in gone
+            ),
+        )
         chunks = formats.web_annotation_collection(
             annotations, collection_id=links.export("consensus"), label="Consensus"
         )
@@ -145,10 +171,28 @@ def consensus_export(
         chunks = formats.claim_review_graph(reviews)
     else:
         rows = records.consensus_records(queryset, flag_upper=upper, quotes=fmt == "csv")
-        chunks = _plain(fmt, rows, next_cursor, CONSENSUS_CSV_COLUMNS, excel=excel)
+        tombstones = (
+            {"id": pk, "key": key, "status": status, "deleted_at": _iso(deleted)}
+            for pk, key, status, deleted in gone
+        )
+        chunks = _plain(
+            fmt, itertools.chain(rows, tombstones), next_cursor, CONSENSUS_CSV_COLUMNS, excel=excel
+        )
     return Export(
         _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, f"consensus.{_ext(fmt)}"
     )
+
+
+def _consensus_gone(gone):
+    if gone is None:
+        return []
+    return gone.values_list("pk", "key", "gone_status", "event_at").iterator(
+        chunk_size=records.CHUNK_SIZE
+    )
+
+
+def _iso(value) -> str:
+    return value.isoformat()
 
 
 def annotations_export(
@@ -159,27 +203,60 @@ def annotations_export(
     include_history: bool = False,
     links: Links | None = None,
     excel: bool = False,
+    requester=None,
+    candidates=None,
+    since=None,
 ) -> Export:
+    """As ``consensus_export``: rows now, plus tombstones when ``candidates`` is given."""
     links = links or Links.from_settings()
     alias = export_database_alias()
-    queryset, next_cursor = queries.bounded(queryset.using(alias), cursor)
-    if fmt == "jsonl" and not include_history and connections[alias].vendor == "postgresql":
-        chunks = records.annotation_json_lines_postgresql(queryset)
-        return Export(
-            _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "annotations.jsonl"
+    pull = sync.annotation_pull(
+        requester,
+        queryset.using(alias),
+        None if candidates is None else candidates.using(alias),
+        cursor=cursor,
+        since=since,
+    )
+    queryset, next_cursor = pull.rows, pull.next_cursor
+    gone = (
+        []
+        if pull.gone is None
+        else pull.gone.values_list("pk", "gone_status", "event_at").iterator(
+            chunk_size=records.CHUNK_SIZE
         )
+    )
     if fmt == "jsonld":
-        annotations = (
-            webanno.annotation_item(row, links) for row in records.annotation_web_rows(queryset)
+        annotations = itertools.chain(
+            (webanno.annotation_item(row, links) for row in records.annotation_web_rows(queryset)),
+            (
+                webanno.tombstone(links.annotation(pk), status, deleted)
+                for pk, status, deleted in gone
+            ),
         )
         chunks = formats.web_annotation_collection(
             annotations, collection_id=links.export("annotations"), label="Annotations"
+        )
+        return Export(
+            _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "annotations.jsonld"
+        )
+    tombstones = (
+        {"id": pk, "status": status, "deleted_at": _iso(deleted)} for pk, status, deleted in gone
+    )
+    if fmt == "jsonl" and not include_history and connections[alias].vendor == "postgresql":
+        chunks = itertools.chain(
+            records.annotation_json_lines_postgresql(queryset), formats.json_lines(tombstones)
         )
     else:
         rows = records.annotation_records(queryset, include_history=include_history)
         if fmt == "csv":
             rows = map(_flat_claim, rows)
-        chunks = _plain(fmt, rows, next_cursor, ANNOTATION_CSV_COLUMNS, excel=excel)
+        chunks = _plain(
+            fmt,
+            itertools.chain(rows, tombstones),
+            next_cursor,
+            ANNOTATION_CSV_COLUMNS,
+            excel=excel,
+        )
     return Export(
         _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, f"annotations.{_ext(fmt)}"
     )

@@ -45,6 +45,7 @@ class Command(BaseCommand):
                     include_history=not no_history,
                     links=links,
                     excel=excel,
+                    candidates=Annotation.objects.all(),
                 )
             else:
                 if fmt not in streams.CONSENSUS_FORMATS:
@@ -53,7 +54,12 @@ class Command(BaseCommand):
                 if status:
                     queryset = queryset.filter(status=status)
                 export = streams.consensus_export(
-                    queryset, fmt, cursor=cursor, links=links, excel=excel
+                    queryset,
+                    fmt,
+                    cursor=cursor,
+                    links=links,
+                    excel=excel,
+                    candidates=Consensus.objects.all(),
                 )
         except InvalidCursor as error:
             raise CommandError(f"--cursor: {error}") from None
