@@ -483,3 +483,6 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.key_prefix}…)"
+
+
+from .factchecks.models import FactCheck  # noqa: E402,F401  (registers the model)

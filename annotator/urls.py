@@ -8,5 +8,6 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/", include("annotator.api.urls")),
+    path("fact-checks/", include("annotator.factchecks.urls")),
     path("", include("annotator.web.urls")),
 ]

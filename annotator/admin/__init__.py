@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (importing registers the ModelAdmins)
     base,
     consensus,
     corpus,
+    factchecks,
     suggestions,
     tokens,
     users,

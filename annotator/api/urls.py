@@ -8,7 +8,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from . import exports, views
+from . import exports, publications, views
 from .errors import json_not_found
 
 router = DefaultRouter(trailing_slash=True)
@@ -33,6 +33,11 @@ v1 = [
         "exports/moderation-actions",
         exports.ModerationActionExportView.as_view(),
         name="export-moderation-actions",
+    ),
+    path(
+        "claims/<int:pk>/publication/",
+        publications.ClaimPublicationView.as_view(),
+        name="claim-publication",
     ),
     *router.urls,
 ]

@@ -6,7 +6,7 @@ Chunks are joined to about 64 KB so that a streamed response makes few large wri
 import csv
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from annotator.models import Reliability
 
@@ -169,51 +169,6 @@ def web_annotation_collection(
         yield "]}}\n"
 
     return coalesce(parts())
-
-
-def claim_review(
-    record: dict,
-    claim: dict,
-    appearances: list[dict],
-    *,
-    claim_url: str,
-    document_url: Callable[[dict], str],
-    author: str,
-) -> dict:
-    """A schema.org ClaimReview for a claim's consensus."""
-    rating = record["decided_reliability"]
-    label = record["decided_label"] or "Not rated"
-    if record["status"] == "disputed":
-        label += " (disputed among reviewers)"
-    elif record["status"] == "pending":
-        label += " (pending: below quorum)"
-    item = {"@type": "Claim", "appearance": []}
-    if claim["language"]:
-        item["inLanguage"] = claim["language"]
-    for doc in appearances:
-        work = {"@type": "CreativeWork", "url": document_url(doc), "headline": doc["title"]}
-        if doc["language"]:
-            work["inLanguage"] = doc["language"]
-        if doc["published"]:
-            work["datePublished"] = doc["published"].isoformat()
-        item["appearance"].append(work)
-    review_rating = {
-        "@type": "Rating",
-        "worstRating": 1,
-        "bestRating": 5,
-        "alternateName": label,
-    }
-    if rating is not None:
-        review_rating["ratingValue"] = rating
-    return {
-        "@type": "ClaimReview",
-        "url": claim_url,
-        "claimReviewed": claim["text"],
-        "datePublished": record["updated_at"][:10],
-        "author": {"@type": "Organization", "name": author},
-        "reviewRating": review_rating,
-        "itemReviewed": item,
-    }
 
 
 def claim_review_graph(reviews: Iterable[dict]) -> Iterator[str]:

@@ -18,7 +18,6 @@ from annotator.models import (
     AnnotationRevision,
     Claim,
     ConsensusStatus,
-    Document,
     Reliability,
 )
 
@@ -292,40 +291,6 @@ def consensus_records(
             record["suffix"] = row["quote_suffix"]
             record["document_language"] = row["document__language"]
         yield record
-
-
-def claim_appearances(claim_ids) -> dict[int, list[dict]]:
-    """Documents in which each claim was linked (by active annotations): for ClaimReview."""
-    found = defaultdict(dict)
-    rows = (
-        Annotation.objects.filter(claim_id__in=claim_ids, status="active")
-        .values_list("claim_id", "document_id")
-        .distinct()
-    )
-    pairs = list(rows)
-    documents = {
-        doc["id"]: doc
-        for doc in Document.objects.filter(pk__in={d for _, d in pairs}).values(
-            "id", "title", "url", "language", "published"
-        )
-    }
-    for claim_id, document_id in sorted(pairs):
-        found[claim_id][document_id] = documents[document_id]
-    return {claim_id: list(docs.values()) for claim_id, docs in found.items()}
-
-
-def claim_review_rows(queryset, *, flag_upper: float) -> Iterator[tuple[dict, dict, list[dict]]]:
-    """(consensus record, claim, appearances) for claim consensus rows, batched lookups."""
-    records = consensus_records(queryset, flag_upper=flag_upper)
-    for batch in batched(records, 500):
-        claim_ids = {record["claim"] for record in batch}
-        claims = {
-            claim["id"]: claim
-            for claim in Claim.objects.filter(pk__in=claim_ids).values("id", "text", "language")
-        }
-        appearances = claim_appearances(claim_ids)
-        for record in batch:
-            yield record, claims[record["claim"]], appearances.get(record["claim"], [])
 
 
 def _json_object(*pairs) -> Func:

@@ -129,11 +129,17 @@ def consensus_export(
     links = links or Links.from_settings()
     alias = export_database_alias()
     upper = settings.ANNOTATOR["FLAG_DISPUTE_UPPER"]
+    if fmt == "claimreview":
+        # Exactly the published fact-checks (public), whatever the consensus filters say.
+        from annotator.factchecks.export import claim_reviews  # factchecks builds on exports
+
+        reviews, next_cursor = claim_reviews(cursor=cursor, since=since, links=links)
+        chunks = formats.claim_review_graph(reviews)
+        return Export(
+            _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "claimreview.jsonld"
+        )
     if fmt == "jsonld":
         queryset = queryset.exclude(kind=Consensus.Kind.CLAIM)
-    elif fmt == "claimreview":
-        queryset = queryset.filter(kind=Consensus.Kind.CLAIM)
-        candidates = None
     if candidates is not None:
         candidates = candidates.using(alias)
         if fmt == "jsonld":
@@ -155,20 +161,6 @@ def consensus_export(
         chunks = formats.web_annotation_collection(
             annotations, collection_id=links.export("consensus"), label="Consensus"
         )
-    elif fmt == "claimreview":
-        author = settings.SPECTACULAR_SETTINGS.get("TITLE", "Source reliability annotation")
-        reviews = (
-            formats.claim_review(
-                record,
-                claim,
-                appearances,
-                claim_url=links.claim(claim["id"]),
-                document_url=links.document,
-                author=author,
-            )
-            for record, claim, appearances in records.claim_review_rows(queryset, flag_upper=upper)
-        )
-        chunks = formats.claim_review_graph(reviews)
     else:
         rows = records.consensus_records(queryset, flag_upper=upper, quotes=fmt == "csv")
         tombstones = (

@@ -131,7 +131,8 @@ def _last(queryset: QuerySet):
     return queryset.order_by("-event_at", "-pk").values_list("event_at", "pk").first()
 
 
-def _pull(current, gone, cursor, since) -> Pull:
+def pull(current, gone, cursor, since) -> Pull:
+    """Rows after the cursor (or since a time), and tombstones when ``gone`` is given."""
     rows = _after(current, cursor, since)
     if gone is not None and (cursor or since is not None):
         gone = _after(gone, cursor, since)
@@ -167,7 +168,7 @@ def annotation_pull(
                 ),
             )
         )
-    return _pull(current, gone, cursor, since)
+    return pull(current, gone, cursor, since)
 
 
 def live_consensus(queryset: QuerySet) -> QuerySet:
@@ -194,4 +195,4 @@ def consensus_pull(
                 ),
             )
         )
-    return _pull(current, gone, cursor, since)
+    return pull(current, gone, cursor, since)
