@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 
-from annotator.exports import streams
+from annotator.exports import parquet, streams
 from annotator.exports.queries import InvalidCursor
 from annotator.exports.visibility import visible_consensus
 from annotator.models import Annotation, Consensus, ModerationAction
@@ -53,6 +53,7 @@ def _export_responses(formats):
         "json": ("application/json", OpenApiTypes.OBJECT),
         "csv": ("text/csv", OpenApiTypes.STR),
         "jsonld": ("application/ld+json", OpenApiTypes.OBJECT),
+        "parquet": (parquet.CONTENT_TYPE, OpenApiTypes.BINARY),
     }
     responses = {}
     for fmt in formats:
@@ -100,6 +101,10 @@ class _ExportView(ApiViewMixin, GenericAPIView):
         fmt = request.query_params.get("format", "jsonl")
         if fmt not in self.formats:
             raise ValidationError({"format": [f"Use one of: {', '.join(self.formats)}."]})
+        if fmt == "parquet" and not parquet.available():
+            raise ValidationError(
+                {"format": ["Parquet needs the optional pyarrow package: pip install .[parquet]"]}
+            )
         return fmt
 
     def _excel(self, request) -> bool:

@@ -15,7 +15,7 @@ from django.db import connections, transaction
 from annotator.db_routing import export_database_alias
 from annotator.models import Annotation, Consensus
 
-from . import formats, records, sync, webanno
+from . import formats, parquet, records, sync, webanno
 from .links import Links
 
 CONTENT_TYPES = {
@@ -24,9 +24,10 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "jsonld": "application/ld+json",
     "claimreview": "application/ld+json",
+    "parquet": parquet.CONTENT_TYPE,
 }
-CONSENSUS_FORMATS = ("jsonl", "json", "csv", "jsonld", "claimreview")
-ANNOTATION_FORMATS = ("jsonl", "json", "csv", "jsonld")
+CONSENSUS_FORMATS = ("jsonl", "json", "csv", "jsonld", "claimreview", "parquet")
+ANNOTATION_FORMATS = ("jsonl", "json", "csv", "jsonld", "parquet")
 
 CONSENSUS_CSV_COLUMNS = [
     "key",
@@ -167,6 +168,11 @@ def consensus_export(
             {"id": pk, "key": key, "status": status, "deleted_at": _iso(deleted)}
             for pk, key, status, deleted in gone
         )
+        if fmt == "parquet":
+            chunks = parquet.parquet_document(itertools.chain(rows, tombstones), "consensus")
+            return Export(
+                _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "consensus.parquet"
+            )
         chunks = _plain(
             fmt, itertools.chain(rows, tombstones), next_cursor, CONSENSUS_CSV_COLUMNS, excel=excel
         )
@@ -240,8 +246,13 @@ def annotations_export(
         )
     else:
         rows = records.annotation_records(queryset, include_history=include_history)
-        if fmt == "csv":
+        if fmt in ("csv", "parquet"):
             rows = map(_flat_claim, rows)
+        if fmt == "parquet":
+            chunks = parquet.parquet_document(itertools.chain(rows, tombstones), "annotations")
+            return Export(
+                _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "annotations.parquet"
+            )
         chunks = _plain(
             fmt,
             itertools.chain(rows, tombstones),

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotator.exports import streams
+from annotator.exports import parquet, streams
 from annotator.exports.queries import InvalidCursor
 from annotator.models import Annotation, Consensus
 
@@ -34,6 +34,8 @@ class Command(BaseCommand):
 
     def handle(self, what, fmt, output, cursor, status, no_history, base_url, excel, **options):
         links = streams.Links(base_url) if base_url else streams.Links.from_settings()
+        if fmt == "parquet" and not parquet.available():
+            raise CommandError("--format parquet needs pyarrow: pip install .[parquet]")
         try:
             if what == "annotations":
                 if fmt not in streams.ANNOTATION_FORMATS:
@@ -63,9 +65,15 @@ class Command(BaseCommand):
                 )
         except InvalidCursor as error:
             raise CommandError(f"--cursor: {error}") from None
+        binary = fmt == "parquet"
         if output == "-":
+            stream = sys.stdout.buffer if binary else sys.stdout
             for chunk in export.chunks:
-                sys.stdout.write(chunk)
+                stream.write(chunk)
+        elif binary:
+            with open(output, "wb") as handle:
+                for chunk in export.chunks:
+                    handle.write(chunk)
         else:
             with open(output, "w", encoding="utf-8", newline="") as handle:
                 for chunk in export.chunks:
