@@ -18,6 +18,26 @@ class WebAnnotationRenderer(JSONRenderer):
     format = "jsonld"
 
 
+class WebAnnotationRetrieveMixin:
+    """Offer the JSON-LD renderer on ``retrieve`` only (a list stays the API's own JSON)."""
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "retrieve":
+            renderers.append(WebAnnotationRenderer())
+        return renderers
+
+
+def retrieve_responses(serializer) -> dict:
+    """OpenAPI: the API's JSON, or the Web Annotation item by content negotiation."""
+    from drf_spectacular.types import OpenApiTypes
+
+    return {
+        (200, "application/json"): serializer,
+        (200, "application/ld+json"): OpenApiTypes.OBJECT,
+    }
+
+
 def wants_web_annotation(request) -> bool:
     renderer = getattr(request, "accepted_renderer", None)
     return renderer is not None and renderer.format == WebAnnotationRenderer.format

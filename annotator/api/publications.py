@@ -1,6 +1,7 @@
 """``/api/v1/claims/{id}/publication/``: a moderator publishes or retracts a claim's fact-check."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -54,6 +55,7 @@ _Output = inline_serializer(
 
 class ClaimPublicationView(ApiViewMixin, APIView):
     permission_classes = [*APIView.permission_classes, IsModerator]
+    error_codes = {"post": {409: OpenApiTypes.OBJECT}, "delete": {409: OpenApiTypes.OBJECT}}
 
     def _claim(self, pk) -> Claim:
         return get_object_or_404(Claim, pk=pk)

@@ -117,9 +117,13 @@ _if_match = OpenApiParameter(
 
 @extend_schema_view(
     list=extend_schema(summary="Annotations visible to you (blind review applies)"),
-    retrieve=extend_schema(summary="One annotation; the ETag header carries its version"),
+    retrieve=extend_schema(
+        summary="One annotation; the ETag header carries its version",
+        responses=jsonld.retrieve_responses(serializers.AnnotationSerializer),
+    ),
 )
 class AnnotationViewSet(
+    jsonld.WebAnnotationRetrieveMixin,
     ApiViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -128,7 +132,6 @@ class AnnotationViewSet(
     serializer_class = serializers.AnnotationSerializer
     filterset_class = filters.AnnotationFilter
     lookup_value_regex = r"\d+"
-    renderer_classes = [*viewsets.GenericViewSet.renderer_classes, jsonld.WebAnnotationRenderer]
     http_method_names = ["get", "post", "patch", "head", "options"]
     error_codes = {"patch": _CONCURRENCY_ERRORS, "post": {412: StaleVersionErrorSerializer}}
 
@@ -250,14 +253,18 @@ class ClaimViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="Consensus rows visible to you (blind review applies)"),
-    retrieve=extend_schema(summary="One consensus row"),
+    retrieve=extend_schema(
+        summary="One consensus row (by id or group key)",
+        responses=jsonld.retrieve_responses(serializers.ConsensusSerializer),
+    ),
 )
-class ConsensusViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+class ConsensusViewSet(
+    jsonld.WebAnnotationRetrieveMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet
+):
     serializer_class = serializers.ConsensusSerializer
     filterset_class = filters.ConsensusFilter
     # An id, or the group key that exported IRIs use (stable across backup and restore).
     lookup_value_regex = r"\d+|(?:passage|span|claim)(?::\d+)+"
-    renderer_classes = [*viewsets.GenericViewSet.renderer_classes, jsonld.WebAnnotationRenderer]
 
     def get_queryset(self):
         return visible_consensus(self.request.user)
