@@ -264,7 +264,7 @@ class ConsensusViewSet(
     serializer_class = serializers.ConsensusSerializer
     filterset_class = filters.ConsensusFilter
     # An id, or the group key that exported IRIs use (stable across backup and restore).
-    lookup_value_regex = r"\d+|(?:passage|span|claim)(?::\d+)+"
+    lookup_value_regex = r"(?:\d+|(?:passage|span|claim)(?::\d+)+)"
 
     def get_queryset(self):
         return visible_consensus(self.request.user)
