@@ -34,8 +34,8 @@ v1 = [
         exports.ModerationActionExportView.as_view(),
         name="export-moderation-actions",
     ),
-    path(
-        "claims/<int:pk>/publication/",
+    re_path(
+        r"^claims/(?P<pk>\d+)/publication/$",
         publications.ClaimPublicationView.as_view(),
         name="claim-publication",
     ),
