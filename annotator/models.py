@@ -568,7 +568,6 @@ class ClaimCandidateDecision(models.Model):
         return f"{self.decision} {self.document_id}[{self.start}:{self.end}] for #{self.claim_id}"
 
 
-# Models kept in their feature's package, imported here so that Django finds them.
 # Campaigns live in their own package; importing them here keeps one app and one model registry.
 from .campaigns.models import (  # noqa: E402
     Assignment,
@@ -576,6 +575,9 @@ from .campaigns.models import (  # noqa: E402
     CampaignDocument,
     CampaignMember,
 )
+
+# Models kept in their feature's package, imported here so that Django finds them.
+from .factchecks.models import FactCheck  # noqa: E402, F401
 from .ingest.models import Snapshot  # noqa: E402, F401
 from .search.models import SearchEntry  # noqa: E402, F401
 
@@ -595,6 +597,7 @@ __all__ = [
     "ConsensusStatus",
     "Document",
     "DocumentQuerySet",
+    "FactCheck",
     "FlagType",
     "FlagTypeQuerySet",
     "ModerationAction",

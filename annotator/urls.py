@@ -16,5 +16,6 @@ urlpatterns = [
         name="favicon",
     ),
     path("api/", include("annotator.api.urls")),
+    path("fact-checks/", include("annotator.factchecks.urls")),
     path("", include("annotator.web.urls")),
 ]

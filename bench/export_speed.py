@@ -1,6 +1,7 @@
-"""Export benchmark: JSON Lines over HTTP through gunicorn vs PostgreSQL's own COPY.
+"""Export benchmark: every format of both exports over HTTP through gunicorn vs PostgreSQL COPY.
 
     python bench/export_speed.py [--passages 20000] [--reviewers 5] [--port 8102]
+                                 [--formats jsonl,csv,...] [--what annotations,consensus]
 
 Builds a synthetic corpus in its own PostgreSQL database (default `annot_api_bench` on
 127.0.0.1:5432, recreated each run): documents of 100 passages, every passage annotated by
@@ -9,6 +10,13 @@ each reviewer. After the first reviewer (passages annotations) and after the las
 /api/v1/exports/annotations as JSON Lines with an export token, and records the time, rows/s,
 the worker's peak RSS (VmHWM) and the ratio to `psql \\copy (SELECT ...) TO STDOUT` of the
 same rows. Targets: ratio < 3, peak RSS < 150 MB, memory flat from the small to the big size.
+
+Every format of both exports is measured the same way (a fresh worker each, so each peak RSS
+is that format's own): annotations as jsonl, json, csv, jsonld, parquet; consensus as jsonl,
+json, csv, jsonld, parquet against `\\copy` of the consensus rows (the consensus table is
+rebuilt with recompute_all() after the bulk-written annotations). The table prints
+size × format × time × ratio × RSS. With the defaults: 20,000 passages × 5 reviewers =
+100,000 annotations and 40,000 groups (one passage and one span group per passage).
 """
 
 from __future__ import annotations
@@ -39,6 +47,22 @@ SELECT a.id, a.document_id, d.sha256, u.username, a.start, a."end", a.exact, a.p
   JOIN annotator_user u ON u.id = a.reviewer_id
  ORDER BY a.updated_at, a.id
 """
+
+
+COPY_CONSENSUS_SQL = """
+SELECT c.id, c.key, c.kind, c.document_id, c.passage_id, c.claim_id, c.start, c."end",
+       c.reviewer_count, c.rating_count, c.median_reliability, c.q1_reliability,
+       c.q3_reliability, c.rating_distribution, c.flag_support, c.computed_status, c.status,
+       c.adjudicated_reliability, c.adjudicated_flags, c.adjudication_reason, c.adjudicated_at,
+       c.adjudication_stale, c.updated_at
+  FROM annotator_consensus c
+ WHERE c.reviewer_count > 0
+ ORDER BY c.updated_at, c.id
+"""
+FORMATS = {
+    "annotations": ("jsonl", "json", "csv", "jsonld", "parquet"),
+    "consensus": ("jsonl", "json", "csv", "jsonld", "parquet"),
+}
 
 
 def setup_django(database_url: str):
@@ -183,9 +207,9 @@ def peak_rss_mb(pid: int) -> float:
     raise RuntimeError("no VmHWM")
 
 
-def http_export(port: int, key: str) -> tuple[float, int, int]:
+def http_export(port: int, key: str, what: str, fmt: str) -> tuple[float, int, int]:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/v1/exports/annotations?format=jsonl",
+        f"http://127.0.0.1:{port}/api/v1/exports/{what}?format={fmt}",
         headers={"Authorization": f"Bearer {key}"},
     )
     started = time.perf_counter()
@@ -197,17 +221,20 @@ def http_export(port: int, key: str) -> tuple[float, int, int]:
     return time.perf_counter() - started, lines, size
 
 
-def copy_baseline(database: str) -> tuple[float, int]:
+def copy_baseline(database: str, what: str) -> tuple[float, int]:
+    sql = COPY_SQL if what == "annotations" else COPY_CONSENSUS_SQL
     started = time.perf_counter()
     result = subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-c",
-         f"\\copy ({' '.join(COPY_SQL.split())}) to stdout"],
+         f"\\copy ({' '.join(sql.split())}) to stdout"],
         check=True, capture_output=True,
     )  # fmt: skip
     return time.perf_counter() - started, result.stdout.count(b"\n")
 
 
-def measure(database: str, database_url: str, port: int, key: str) -> dict:
+def measure(
+    database: str, database_url: str, port: int, key: str, what: str, fmt: str, copy: tuple
+) -> dict:
     server = start_gunicorn(database_url, port)
     try:
         pid = worker_pid(server.pid)
@@ -216,13 +243,15 @@ def measure(database: str, database_url: str, port: int, key: str) -> dict:
         )
         urllib.request.urlopen(warm, timeout=30).read()
         before = peak_rss_mb(pid)
-        seconds, rows, size = http_export(port, key)
+        seconds, rows, size = http_export(port, key, what, fmt)
         peak = peak_rss_mb(pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    copy_seconds, copy_rows = min(copy_baseline(database) for _ in range(3))
+    copy_seconds, copy_rows = copy
     return {
+        "what": what,
+        "format": fmt,
         "rows": rows,
         "copy_rows": copy_rows,
         "mb": size / 1e6,
@@ -241,12 +270,16 @@ def main():
     parser.add_argument("--reviewers", type=int, default=5)
     parser.add_argument("--port", type=int, default=8102)
     parser.add_argument("--database", default="annot_api_bench")
+    parser.add_argument("--what", default="annotations,consensus")
+    parser.add_argument("--formats", default="", help="Only these formats (default: all)")
     args = parser.parse_args()
+    chosen = set(filter(None, args.formats.split(",")))
 
     database_url = PG + args.database
     recreate_database(args.database)
     setup_django(database_url)
-    from annotator.models import User
+    from annotator.consensus import recompute_all
+    from annotator.models import Consensus, User
     from annotator.tokens import create_token
 
     started = time.perf_counter()
@@ -256,31 +289,49 @@ def main():
     results = []
     for number in range(1, args.reviewers + 1):
         add_reviewer_annotations(number)
-        if number in (1, args.reviewers):
-            print(f"corpus ready after {time.perf_counter() - started:.0f}s", file=sys.stderr)
-            results.append(measure(args.database, database_url, args.port, key))
+        if number not in (1, args.reviewers):
+            continue
+        recompute_all()
+        groups = Consensus.objects.filter(reviewer_count__gt=0).count()
+        print(
+            f"corpus ready after {time.perf_counter() - started:.0f}s ({groups} groups)",
+            file=sys.stderr,
+        )
+        for what in args.what.split(","):
+            copy = min(copy_baseline(args.database, what) for _ in range(3))
+            for fmt in FORMATS[what]:
+                if chosen and fmt not in chosen:
+                    continue
+                result = measure(args.database, database_url, args.port, key, what, fmt, copy)
+                result["size"] = number
+                results.append(result)
+                print(f"  {what} {fmt}: {result['seconds']:.2f}s", file=sys.stderr)
 
-    print("\nJSON Lines export of annotations over HTTP (gunicorn, 1 sync worker, PostgreSQL)")
+    print("\nExports over HTTP (gunicorn, 1 sync worker, PostgreSQL) vs psql \\copy of the rows")
     header = (
-        f"{'rows':>8} {'MB':>7} {'HTTP s':>7} {'rows/s':>9} {'COPY s':>7} {'ratio':>6} "
-        f"{'RSS idle MB':>11} {'RSS peak MB':>11}"
+        f"{'export':<12} {'format':<8} {'rows':>8} {'MB':>7} {'HTTP s':>7} {'COPY s':>7} "
+        f"{'ratio':>6} {'RSS idle MB':>11} {'RSS peak MB':>11}"
     )
     print(header)
     print("-" * len(header))
     for r in results:
-        assert r["rows"] == r["copy_rows"], (r["rows"], r["copy_rows"])
         print(
-            f"{r['rows']:>8} {r['mb']:>7.1f} {r['seconds']:>7.2f} {r['rows_per_s']:>9.0f} "
-            f"{r['copy_seconds']:>7.2f} {r['ratio']:>6.2f} {r['rss_before']:>11.1f} "
-            f"{r['rss_peak']:>11.1f}"
+            f"{r['what']:<12} {r['format']:<8} {r['copy_rows']:>8} {r['mb']:>7.1f} "
+            f"{r['seconds']:>7.2f} {r['copy_seconds']:>7.2f} {r['ratio']:>6.2f} "
+            f"{r['rss_before']:>11.1f} {r['rss_peak']:>11.1f}"
         )
-    small, big = results[0], results[-1]
-    growth = big["rss_peak"] - small["rss_peak"]
-    print(
-        f"\nTargets: ratio < 3 (got {big['ratio']:.2f}), peak RSS < 150 MB "
-        f"(got {big['rss_peak']:.0f}), flat memory (peak grew {growth:+.1f} MB from "
-        f"{small['rows']} to {big['rows']} rows)"
-    )
+    print("\nTargets: ratio <= 3, peak RSS <= 150 MB, flat from the small to the big size")
+    small = {(r["what"], r["format"]): r for r in results if r["size"] == 1}
+    for r in results:
+        if r["size"] == 1:
+            continue
+        first = small.get((r["what"], r["format"]))
+        growth = r["rss_peak"] - first["rss_peak"] if first else float("nan")
+        verdict = "ok" if r["ratio"] <= 3 and r["rss_peak"] <= 150 else "MISSED"
+        print(
+            f"{r['what']:<12} {r['format']:<8} ratio {r['ratio']:5.2f}  peak "
+            f"{r['rss_peak']:6.1f} MB  growth {growth:+6.1f} MB  {verdict}"
+        )
 
 
 if __name__ == "__main__":

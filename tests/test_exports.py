@@ -22,10 +22,12 @@ W3C_TERMS = {
     "@context", "id", "type", "motivation", "modified", "created", "body", "target", "source",
     "selector", "exact", "prefix", "suffix", "start", "end", "value", "purpose", "format",
     "language", "label", "first", "items", "total", "next", "partOf", "creator", "generator",
+    "nickname", "name", "homepage",
 }  # fmt: skip
 W3C_TYPES = {
     "Annotation", "AnnotationCollection", "AnnotationPage", "TextualBody",
-    "TextQuoteSelector", "TextPositionSelector",
+    "TextQuoteSelector", "TextPositionSelector", "SpecificResource", "Text", "Person",
+    "Software",
 }  # fmt: skip
 W3C_MOTIVATIONS = {"assessing", "tagging", "commenting", "describing", "identifying"}
 
@@ -65,6 +67,10 @@ def logged_in(user):
 
 def body(response) -> str:
     return b"".join(response.streaming_content).decode("utf-8")
+
+
+def item_key(item) -> str:
+    return item["id"].rstrip("/").rsplit("/", 1)[1]
 
 
 def walk_keys(value):
@@ -126,14 +132,14 @@ def test_web_annotation_jsonld_shape(judged, moderator):
     for item in items:
         assert item["type"] == "Annotation"
         assert item["motivation"] == "assessing"
-        assert item["id"].startswith("http://testserver/api/v1/consensus/")
+        assert item["id"] == f"http://testserver/api/v1/consensus/{item_key(item)}/"
         assert {b["type"] for b in item["body"]} == {"TextualBody"}
         assert {b["purpose"] for b in item["body"]} <= W3C_MOTIVATIONS
         quote, position = item["target"]["selector"]
         assert quote["type"] == "TextQuoteSelector"
         assert position["type"] == "TextPositionSelector"
         assert isinstance(position["start"], int)
-        doc_id = int(item["target"]["source"].rstrip("/").rsplit("/", 1)[1])
+        doc_id = int(item["target"]["source"]["id"].rstrip("/").rsplit("/", 1)[1])
         doc_body = docs[doc_id].body
         assert doc_body[position["start"] : position["end"]] == quote["exact"]
         assert doc_body[: position["start"]].endswith(quote["prefix"])
@@ -144,23 +150,11 @@ def test_web_annotation_jsonld_shape(judged, moderator):
 
 
 @pytest.mark.django_db
-def test_claim_review_has_required_fields(judged, moderator):
+def test_claim_review_lists_only_published_fact_checks(judged, moderator):
+    """A consensus alone is not a fact-check: see tests/test_factchecks.py for published ones."""
     response = logged_in(moderator).get("/api/v1/exports/consensus?format=claimreview")
     graph = json.loads(body(response))
-    assert graph["@context"] == "https://schema.org"
-    (review,) = graph["@graph"]
-    assert review["@type"] == "ClaimReview"
-    assert review["claimReviewed"] == judged["claim"].text
-    assert review["url"].endswith(f"/api/v1/claims/{judged['claim'].pk}/")
-    assert review["author"]["@type"] == "Organization" and review["author"]["name"]
-    rating = review["reviewRating"]
-    assert rating["@type"] == "Rating"
-    assert rating["ratingValue"] == 2
-    assert (rating["worstRating"], rating["bestRating"]) == (1, 5)
-    assert rating["alternateName"].startswith("Unreliable")
-    assert len(review["datePublished"]) == 10
-    appearances = review["itemReviewed"]["appearance"]
-    assert {a["inLanguage"] for a in appearances} == {"en", "zh-Hant"}
+    assert graph == {"@context": "https://schema.org", "@graph": []}
 
 
 @pytest.mark.django_db
@@ -294,13 +288,16 @@ def test_import_refuses_existing_and_bad_input(judged, tmp_path):
 
 
 @pytest.mark.django_db
-def test_export_command_consensus_formats(judged, tmp_path):
+def test_export_command_consensus_formats(judged, tmp_path, moderator):
     for fmt in ("jsonl", "json", "csv", "jsonld", "claimreview"):
         path = tmp_path / f"c.{fmt}"
         call_command("export", "consensus", "--format", fmt, "--output", str(path))
         assert path.stat().st_size > 0
-    graph = json.loads((tmp_path / "c.claimreview").read_text(encoding="utf-8"))
-    assert graph["@graph"][0]["url"].startswith("urn:x-annotator:")
+    # One IRI per resource: the command names things exactly as the API does.
+    collection = json.loads((tmp_path / "c.jsonld").read_text(encoding="utf-8"))
+    assert collection["first"]["items"][0]["id"].startswith("http://testserver/api/v1/consensus/")
+    api = logged_in(moderator).get("/api/v1/exports/consensus?format=jsonld")
+    assert json.loads(body(api)) == collection
 
 
 @pytest.mark.postgres

@@ -155,6 +155,11 @@ CASES: dict[str, Callable[[World], list[Req]]] = {
     "campaign-list-page": lambda w: [Req()],
     "campaign-new": lambda w: [Req()],  # managers only: a reviewer is refused, always alike
     "campaign-page": lambda w: _each("campaign_id", [w.campaign.pk]),
+    # published fact-checks (public) and their API (moderators only: a reviewer is refused)
+    "api:claim-publication": lambda w: _each("pk", [c.pk for c in w.claims]),
+    "fact-check-index": lambda w: [Req()],
+    "fact-check-feed": lambda w: [Req()],
+    "fact-check": lambda w: [Req({"slug": "no-such-fact-check"})],
     # documents in and search
     "document-new": lambda w: [Req()],  # editors only: a reviewer is refused, always alike
     "document-original": lambda w: _each("document_id", [d.pk for d in w.documents]),

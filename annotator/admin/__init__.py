@@ -18,6 +18,7 @@ from . import (  # noqa: F401  (importing registers the ModelAdmins)
     campaigns,
     consensus,
     corpus,
+    factchecks,
     suggestions,
     tokens,
     users,

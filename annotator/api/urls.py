@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from annotator.campaigns import urls as campaign_urls
 
-from . import exports, search, views
+from . import exports, publications, search, views
 from .docs import RedocMovedView, SwaggerView
 from .errors import json_not_found
 
@@ -40,6 +40,11 @@ v1 = [
         name="export-moderation-actions",
     ),
     *campaign_urls.api_patterns,
+    re_path(
+        r"^claims/(?P<pk>\d+)/publication/$",
+        publications.ClaimPublicationView.as_view(),
+        name="claim-publication",
+    ),
     *router.urls,
 ]
 

@@ -32,7 +32,7 @@ from annotator.text import detect_language
 from annotator.tokens import create_token, revoke_token
 from annotator.visibility import blind_review_enabled, visible_annotations, visible_consensus
 
-from . import filters, serializers
+from . import filters, jsonld, serializers
 from .documents_in import DocumentCreateMixin
 from .errors import PreconditionRequired
 from .pagination import NewestFirstCursorPagination
@@ -120,9 +120,13 @@ _if_match = OpenApiParameter(
 
 @extend_schema_view(
     list=extend_schema(summary="Annotations visible to you (blind review applies)"),
-    retrieve=extend_schema(summary="One annotation; the ETag header carries its version"),
+    retrieve=extend_schema(
+        summary="One annotation; the ETag header carries its version",
+        responses=jsonld.retrieve_responses(serializers.AnnotationSerializer),
+    ),
 )
 class AnnotationViewSet(
+    jsonld.WebAnnotationRetrieveMixin,
     ApiViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -140,6 +144,8 @@ class AnnotationViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         annotation = self.get_object()
+        if jsonld.wants_web_annotation(request):
+            return jsonld.annotation_response(annotation)
         data = self.get_serializer(annotation).data
         return Response(data, headers={"ETag": _etag(annotation)})
 
@@ -322,15 +328,36 @@ class ClaimViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="Consensus rows visible to you (blind review applies)"),
-    retrieve=extend_schema(summary="One consensus row"),
+    retrieve=extend_schema(
+        summary="One consensus row (by id or group key)",
+        responses=jsonld.retrieve_responses(serializers.ConsensusSerializer),
+    ),
 )
-class ConsensusViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+class ConsensusViewSet(
+    jsonld.WebAnnotationRetrieveMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet
+):
     serializer_class = serializers.ConsensusSerializer
     filterset_class = filters.ConsensusFilter
-    lookup_value_regex = r"\d+"
+    # An id, or the group key that exported IRIs use (stable across backup and restore).
+    lookup_value_regex = r"(?:\d+|(?:passage|span|claim)(?::\d+)+)"
 
     def get_queryset(self):
         return visible_consensus(self.request.user)
+
+    def get_object(self):
+        value = self.kwargs["pk"]
+        if ":" not in value:
+            return super().get_object()
+        row = self.get_queryset().filter(key=value).first()
+        if row is None:
+            raise NotFound()
+        return row
+
+    def retrieve(self, request, *args, **kwargs):
+        row = self.get_object()
+        if jsonld.wants_web_annotation(request):
+            return jsonld.consensus_response(row)
+        return Response(self.get_serializer(row).data)
 
 
 @extend_schema_view(list=extend_schema(summary="The flag taxonomy (retired flags included)"))

@@ -4,12 +4,10 @@ Chunks are joined to about 64 KB so that a streamed response makes few large wri
 """
 
 import csv
-import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 CHUNK_CHARS = 65536
-W3C_ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 SCHEMA_ORG_CONTEXT = "https://schema.org"
 
 
@@ -58,62 +56,85 @@ def json_document(records: Iterable[dict], *, next_cursor: str | None) -> Iterat
     return coalesce(parts())
 
 
-def csv_document(records: Iterable[dict], columns: list[str]) -> Iterator[str]:
-    """CSV with a header row; lists and objects are written as JSON in their cell."""
+# Cells a spreadsheet would read as a formula (OWASP "CSV Injection"): a text cell starting
+# with one of these gets a leading apostrophe, which Excel, LibreOffice and Google Sheets take
+# as "this is text" and do not display. Numbers are never touched (a rating is never negative).
+# A text starting with an apostrophe gets one more, so that a reader's rule is simple and
+# exact: a text cell starting with ``'`` had one ``'`` added.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def neutralise_formula(cell: str) -> str:
+    """``'`` + ``cell`` when a spreadsheet would evaluate ``cell`` as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def list_item(value) -> str:
+    """One item of a ``;``-separated cell: ``\\`` → ``\\\\`` and ``;`` → ``\\;``."""
+    return str(value).replace("\\", "\\\\").replace(";", "\\;")
+
+
+def csv_cell(value):
+    """One CSV cell: a list as ``a;b``, an object as ``k=v;k=v``; text passes the formula guard.
+
+    The escape (backslash before ``;`` and ``\\``) is documented in docs/exports.md.
+    """
+    if isinstance(value, list):
+        value = ";".join(list_item(item) for item in value)
+    elif isinstance(value, dict):
+        value = ";".join(f"{list_item(key)}={list_item(item)}" for key, item in value.items())
+    if isinstance(value, str):
+        return neutralise_formula(value)
+    return value
+
+
+class _RowSink:
+    """The file ``csv.writer`` writes to: one ``write`` per row, re-ended with ``newline``.
+
+    The writer ends rows with CRLF so that its minimal quoting quotes every cell holding a
+    CR or an LF (with ``lineterminator="\\n"`` Python's writer leaves a bare CR unquoted, and
+    readers then split the row); the sink swaps that CRLF for the requested line ending.
+    """
+
+    def __init__(self, newline: str):
+        self.newline = newline
+        self.lines: list[str] = []
+        self.length = 0
+
+    def write(self, line: str) -> None:
+        if self.newline != "\r\n":
+            line = line[:-2] + self.newline
+        self.lines.append(line)
+        self.length += len(line)
+
+    def take(self) -> str:
+        text = "".join(self.lines)
+        self.lines, self.length = [], 0
+        return text
+
+
+def csv_document(
+    records: Iterable[dict], columns: list[str], *, excel: bool = False
+) -> Iterator[str]:
+    """CSV with a header row (RFC 4180 quoting), LF line ends.
+
+    ``excel``: a UTF-8 byte order mark first and CRLF line ends, so that Excel opens UTF-8
+    text (好戲, emoji) as UTF-8 instead of the system code page.
+    """
 
     def parts():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        sink = _RowSink("\r\n" if excel else "\n")
+        if excel:
+            sink.lines.append("\ufeff")
+        writer = csv.writer(sink, lineterminator="\r\n")
         writer.writerow(columns)
         for record in records:
-            writer.writerow(
-                [
-                    dumps(value) if isinstance(value, list | dict) else value
-                    for value in (record.get(column) for column in columns)
-                ]
-            )
-            if buffer.tell() >= CHUNK_CHARS:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+            writer.writerow([csv_cell(record.get(column)) for column in columns])
+            if sink.length >= CHUNK_CHARS:
+                yield sink.take()
+        yield sink.take()
 
     return parts()
-
-
-def web_annotation(record: dict, *, annotation_id: str, source: str, assessment: str) -> dict:
-    """One W3C Web Annotation: motivation ``assessing``, quote and position selectors."""
-    bodies = [
-        {
-            "type": "TextualBody",
-            "purpose": "assessing",
-            "format": "text/plain",
-            "value": assessment,
-        }
-    ]
-    bodies += [
-        {"type": "TextualBody", "purpose": "tagging", "value": slug}
-        for slug in record.get("flags", ())
-    ]
-    return {
-        "id": annotation_id,
-        "type": "Annotation",
-        "motivation": "assessing",
-        "modified": record["updated_at"],
-        "body": bodies,
-        "target": {
-            "source": source,
-            "selector": [
-                {
-                    "type": "TextQuoteSelector",
-                    "exact": record["exact"],
-                    "prefix": record["prefix"],
-                    "suffix": record["suffix"],
-                },
-                {"type": "TextPositionSelector", "start": record["start"], "end": record["end"]},
-            ],
-        },
-    }
 
 
 def web_annotation_collection(
@@ -123,7 +144,7 @@ def web_annotation_collection(
 
     def parts():
         head = {
-            "@context": W3C_ANNO_CONTEXT,
+            "@context": "http://www.w3.org/ns/anno.jsonld",
             "id": collection_id,
             "type": "AnnotationCollection",
             "label": label,
@@ -134,51 +155,6 @@ def web_annotation_collection(
         yield "]}}\n"
 
     return coalesce(parts())
-
-
-def claim_review(
-    record: dict,
-    claim: dict,
-    appearances: list[dict],
-    *,
-    claim_url: str,
-    document_url: Callable[[dict], str],
-    author: str,
-) -> dict:
-    """A schema.org ClaimReview for a claim's consensus."""
-    rating = record["decided_reliability"]
-    label = record["decided_label"] or "Not rated"
-    if record["status"] == "disputed":
-        label += " (disputed among reviewers)"
-    elif record["status"] == "pending":
-        label += " (pending: below quorum)"
-    item = {"@type": "Claim", "appearance": []}
-    if claim["language"]:
-        item["inLanguage"] = claim["language"]
-    for doc in appearances:
-        work = {"@type": "CreativeWork", "url": document_url(doc), "headline": doc["title"]}
-        if doc["language"]:
-            work["inLanguage"] = doc["language"]
-        if doc["published"]:
-            work["datePublished"] = doc["published"].isoformat()
-        item["appearance"].append(work)
-    review_rating = {
-        "@type": "Rating",
-        "worstRating": 1,
-        "bestRating": 5,
-        "alternateName": label,
-    }
-    if rating is not None:
-        review_rating["ratingValue"] = rating
-    return {
-        "@type": "ClaimReview",
-        "url": claim_url,
-        "claimReviewed": claim["text"],
-        "datePublished": record["updated_at"][:10],
-        "author": {"@type": "Organization", "name": author},
-        "reviewRating": review_rating,
-        "itemReviewed": item,
-    }
 
 
 def claim_review_graph(reviews: Iterable[dict]) -> Iterator[str]:

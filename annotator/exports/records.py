@@ -19,7 +19,6 @@ from annotator.models import (
     AnnotationRevision,
     Claim,
     ConsensusStatus,
-    Document,
 )
 from annotator.text import QUOTE_CONTEXT
 
@@ -149,6 +148,60 @@ def annotation_records(
             yield record
 
 
+WEB_ANNOTATION_COLUMNS = (
+    "id",
+    "document_id",
+    "document__language",
+    "reviewer_id",
+    "reviewer__username",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "reliability",
+    "note",
+    "status",
+    "created_at",
+    "updated_at",
+)
+
+
+def annotation_web_rows(queryset) -> Iterator[dict]:
+    """What a W3C Web Annotation item needs of each annotation (times kept as datetimes)."""
+    through = Annotation.flags.through
+    for batch in batched(
+        queryset.values_list(*WEB_ANNOTATION_COLUMNS).iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE
+    ):
+        flags = defaultdict(list)
+        for annotation_id, slug in (
+            through.objects.filter(annotation_id__in=[row[0] for row in batch])
+            .order_by("flagtype__slug")
+            .values_list("annotation_id", "flagtype__slug")
+        ):
+            flags[annotation_id].append(slug)
+        for row in batch:
+            yield {
+                "id": row[0],
+                "document": row[1],
+                "document_language": row[2],
+                "reviewer_id": row[3],
+                "reviewer": row[4],
+                "start": row[5],
+                "end": row[6],
+                "exact": row[7],
+                "prefix": row[8],
+                "suffix": row[9],
+                "reliability": row[10],
+                "reliability_label": RELIABILITY_LABELS.get(row[10]),
+                "flags": flags.get(row[0], []),
+                "note": row[11],
+                "status": row[12],
+                "created_at": row[13],
+                "updated_at": row[14],
+            }
+
+
 def decided_reliability(row: dict):
     if row["status"] == ConsensusStatus.ADJUDICATED:
         return row["adjudicated_reliability"]
@@ -199,11 +252,15 @@ def with_quote(queryset):
     )
 
 
-def consensus_records(queryset, *, flag_upper: float, quotes: bool = False) -> Iterator[dict]:
+def consensus_records(
+    queryset, *, flag_upper: float, quotes: bool = False, raw_times: bool = False
+) -> Iterator[dict]:
+    """Consensus records; ``quotes`` adds the span's text, ``raw_times`` keeps datetimes."""
     columns = list(CONSENSUS_COLUMNS)
     if quotes:
         queryset = with_quote(queryset)
-        columns += ["quote_exact", "quote_prefix", "quote_suffix"]
+        columns += ["quote_exact", "quote_prefix", "quote_suffix", "document__language"]
+    iso = (lambda value: value) if raw_times else _iso
     for row in queryset.values(*columns).iterator(chunk_size=CHUNK_SIZE):
         median = row["median_reliability"]
         decided = decided_reliability(row)
@@ -230,49 +287,16 @@ def consensus_records(queryset, *, flag_upper: float, quotes: bool = False) -> I
             "decided_label": reliability_label(decided),
             "decided_flags": decided_flags(row, flag_upper),
             "adjudication_reason": row["adjudication_reason"],
-            "adjudicated_at": _iso(row["adjudicated_at"]),
+            "adjudicated_at": iso(row["adjudicated_at"]),
             "adjudication_stale": row["adjudication_stale"],
-            "updated_at": _iso(row["updated_at"]),
+            "updated_at": iso(row["updated_at"]),
         }
         if quotes:
             record["exact"] = row["quote_exact"]
             record["prefix"] = row["quote_prefix"]
             record["suffix"] = row["quote_suffix"]
+            record["document_language"] = row["document__language"]
         yield record
-
-
-def claim_appearances(claim_ids) -> dict[int, list[dict]]:
-    """Documents in which each claim was linked (by active annotations): for ClaimReview."""
-    found = defaultdict(dict)
-    rows = (
-        Annotation.objects.filter(claim_id__in=claim_ids, status="active")
-        .values_list("claim_id", "document_id")
-        .distinct()
-    )
-    pairs = list(rows)
-    documents = {
-        doc["id"]: doc
-        for doc in Document.objects.filter(pk__in={d for _, d in pairs}).values(
-            "id", "title", "url", "language", "published"
-        )
-    }
-    for claim_id, document_id in sorted(pairs):
-        found[claim_id][document_id] = documents[document_id]
-    return {claim_id: list(docs.values()) for claim_id, docs in found.items()}
-
-
-def claim_review_rows(queryset, *, flag_upper: float) -> Iterator[tuple[dict, dict, list[dict]]]:
-    """(consensus record, claim, appearances) for claim consensus rows, batched lookups."""
-    records = consensus_records(queryset, flag_upper=flag_upper)
-    for batch in batched(records, 500):
-        claim_ids = {record["claim"] for record in batch}
-        claims = {
-            claim["id"]: claim
-            for claim in Claim.objects.filter(pk__in=claim_ids).values("id", "text", "language")
-        }
-        appearances = claim_appearances(claim_ids)
-        for record in batch:
-            yield record, claims[record["claim"]], appearances.get(record["claim"], [])
 
 
 def _json_object(*pairs) -> Func:

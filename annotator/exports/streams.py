@@ -5,6 +5,7 @@ produce the same bytes. On PostgreSQL the rows are read inside a transaction thr
 server-side cursor (``.iterator(chunk_size=...)``), which streams without materialising.
 """
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -12,10 +13,11 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from annotator.db_routing import export_database_alias
-from annotator.models import Consensus
+from annotator.models import Annotation, Consensus
 from annotator.visibility import visible_revisions
 
-from . import formats, queries, records
+from . import formats, parquet, records, sync, webanno
+from .links import Links
 
 CONTENT_TYPES = {
     "jsonl": "application/x-ndjson; charset=utf-8",
@@ -23,9 +25,10 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "jsonld": "application/ld+json",
     "claimreview": "application/ld+json",
+    "parquet": parquet.CONTENT_TYPE,
 }
-CONSENSUS_FORMATS = ("jsonl", "json", "csv", "jsonld", "claimreview")
-ANNOTATION_FORMATS = ("jsonl", "json", "csv", "jsonld")
+CONSENSUS_FORMATS = ("jsonl", "json", "csv", "jsonld", "claimreview", "parquet")
+ANNOTATION_FORMATS = ("jsonl", "json", "csv", "jsonld", "parquet")
 
 CONSENSUS_CSV_COLUMNS = [
     "key",
@@ -35,6 +38,9 @@ CONSENSUS_CSV_COLUMNS = [
     "claim",
     "start",
     "end",
+    "exact",
+    "prefix",
+    "suffix",
     "reviewer_count",
     "rating_count",
     "median_reliability",
@@ -51,6 +57,7 @@ CONSENSUS_CSV_COLUMNS = [
     "adjudication_reason",
     "adjudication_stale",
     "updated_at",
+    "deleted_at",
 ]
 ANNOTATION_CSV_COLUMNS = [
     "id",
@@ -60,16 +67,21 @@ ANNOTATION_CSV_COLUMNS = [
     "start",
     "end",
     "exact",
+    "prefix",
+    "suffix",
     "reliability",
     "reliability_label",
     "flags",
     "note",
     "evidence",
-    "claim",
+    "claim_id",
+    "claim_text",
+    "claim_language",
     "status",
     "version",
     "created_at",
     "updated_at",
+    "deleted_at",
 ]
 MODERATION_ACTION_KEYS = (
     "id",
@@ -91,35 +103,6 @@ class Export:
     filename: str
 
 
-@dataclass(frozen=True)
-class Links:
-    """How exported records name things: absolute URLs when a base URL is known."""
-
-    base_url: str = "urn:x-annotator:"
-
-    def _join(self, path: str) -> str:
-        if self.base_url.startswith("urn:"):
-            return self.base_url + path.strip("/").replace("/", ":")
-        return self.base_url.rstrip("/") + path
-
-    def document(self, doc: dict | int) -> str:
-        if isinstance(doc, dict):
-            return doc.get("url") or self._join(f"/api/v1/documents/{doc['id']}/")
-        return self._join(f"/api/v1/documents/{doc}/")
-
-    def consensus(self, pk: int) -> str:
-        return self._join(f"/api/v1/consensus/{pk}/")
-
-    def annotation(self, pk: int) -> str:
-        return self._join(f"/api/v1/annotations/{pk}/")
-
-    def claim(self, pk: int) -> str:
-        return self._join(f"/api/v1/claims/{pk}/")
-
-    def export(self, name: str) -> str:
-        return self._join(f"/api/v1/exports/{name}")
-
-
 def _streamed(chunks: Iterator[str], alias: str) -> Iterator[str]:
     """Keep PostgreSQL's server-side cursors inside one transaction while the export streams."""
     if connections[alias].vendor != "postgresql":
@@ -129,58 +112,86 @@ def _streamed(chunks: Iterator[str], alias: str) -> Iterator[str]:
         yield from chunks
 
 
-def _assessment(record: dict) -> str:
-    rating = record["decided_reliability"]
-    label = record["decided_label"] or "no rating"
-    rated = f"{rating:g}/5 ({label})" if rating is not None else label
-    return f"Reliability {rated}; {record['reviewer_count']} reviewer(s); status {record['status']}"
-
-
 def consensus_export(
-    queryset, fmt: str, *, cursor: str | None = None, links: Links | None = None
+    queryset,
+    fmt: str,
+    *,
+    cursor: str | None = None,
+    links: Links | None = None,
+    excel: bool = False,
+    requester=None,
+    candidates=None,
+    since=None,
 ) -> Export:
-    links = links or Links()
+    """``queryset``: the rows this requester may export now (visibility and filters applied).
+
+    ``candidates``: the same filters without visibility, to find the rows that left the
+    export since ``cursor`` / ``since`` (tombstones, see ``sync``); None: no tombstones.
+    """
+    links = links or Links.from_settings()
     alias = export_database_alias()
     upper = settings.ANNOTATOR["FLAG_DISPUTE_UPPER"]
+    if fmt == "claimreview":
+        # Exactly the published fact-checks (public), whatever the consensus filters say.
+        from annotator.factchecks.export import claim_reviews  # factchecks builds on exports
+
+        reviews, next_cursor = claim_reviews(cursor=cursor, since=since, links=links)
+        chunks = formats.claim_review_graph(reviews)
+        return Export(
+            _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "claimreview.jsonld"
+        )
     if fmt == "jsonld":
         queryset = queryset.exclude(kind=Consensus.Kind.CLAIM)
-    elif fmt == "claimreview":
-        queryset = queryset.filter(kind=Consensus.Kind.CLAIM)
-    queryset, next_cursor = queries.bounded(queryset.using(alias), cursor)
+    if candidates is not None:
+        candidates = candidates.using(alias)
+        if fmt == "jsonld":
+            candidates = candidates.exclude(kind=Consensus.Kind.CLAIM)
+    pull = sync.consensus_pull(
+        requester, queryset.using(alias), candidates, cursor=cursor, since=since
+    )
+    queryset, next_cursor = pull.rows, pull.next_cursor
+    gone = _consensus_gone(pull.gone)
     if fmt == "jsonld":
-        rows = records.consensus_records(queryset, flag_upper=upper, quotes=True)
-        annotations = (
-            formats.web_annotation(
-                {**row, "flags": row["decided_flags"]},
-                annotation_id=links.consensus(row["id"]),
-                source=links.document(row["document"]),
-                assessment=_assessment(row),
-            )
-            for row in rows
+        rows = records.consensus_records(queryset, flag_upper=upper, quotes=True, raw_times=True)
+        annotations = itertools.chain(
+            (webanno.consensus_item(row, links) for row in rows),
+            (
+                webanno.tombstone(links.consensus(key), status, deleted)
+                for _, key, status, deleted in gone
+            ),
         )
         chunks = formats.web_annotation_collection(
             annotations, collection_id=links.export("consensus"), label="Consensus"
         )
-    elif fmt == "claimreview":
-        author = settings.SPECTACULAR_SETTINGS.get("TITLE", "Source reliability annotation")
-        reviews = (
-            formats.claim_review(
-                record,
-                claim,
-                appearances,
-                claim_url=links.claim(claim["id"]),
-                document_url=links.document,
-                author=author,
-            )
-            for record, claim, appearances in records.claim_review_rows(queryset, flag_upper=upper)
-        )
-        chunks = formats.claim_review_graph(reviews)
     else:
-        rows = records.consensus_records(queryset, flag_upper=upper)
-        chunks = _plain(fmt, rows, next_cursor, CONSENSUS_CSV_COLUMNS)
+        rows = records.consensus_records(queryset, flag_upper=upper, quotes=fmt == "csv")
+        tombstones = (
+            {"id": pk, "key": key, "status": status, "deleted_at": _iso(deleted)}
+            for pk, key, status, deleted in gone
+        )
+        if fmt == "parquet":
+            chunks = parquet.parquet_document(itertools.chain(rows, tombstones), "consensus")
+            return Export(
+                _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "consensus.parquet"
+            )
+        chunks = _plain(
+            fmt, itertools.chain(rows, tombstones), next_cursor, CONSENSUS_CSV_COLUMNS, excel=excel
+        )
     return Export(
         _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, f"consensus.{_ext(fmt)}"
     )
+
+
+def _consensus_gone(gone):
+    if gone is None:
+        return []
+    return gone.values_list("pk", "key", "gone_status", "event_at").iterator(
+        chunk_size=records.CHUNK_SIZE
+    )
+
+
+def _iso(value) -> str:
+    return value.isoformat()
 
 
 def annotations_export(
@@ -190,44 +201,88 @@ def annotations_export(
     cursor: str | None = None,
     include_history: bool = False,
     links: Links | None = None,
-    viewer=None,
+    excel: bool = False,
+    requester=None,
+    candidates=None,
+    since=None,
 ) -> Export:
-    """``viewer``: the user the export is for; history is then only what they may see
-    (``visibility.visible_revisions``). ``None`` (backups, commands): all of it."""
-    links = links or Links()
+    """As ``consensus_export``: rows now, plus tombstones when ``candidates`` is given.
+    History is only what ``requester`` may see (``visibility.visible_revisions``); ``None``
+    (backups, commands): all of it."""
+    links = links or Links.from_settings()
     alias = export_database_alias()
-    queryset, next_cursor = queries.bounded(queryset.using(alias), cursor)
-    if fmt == "jsonl" and not include_history and connections[alias].vendor == "postgresql":
-        chunks = records.annotation_json_lines_postgresql(queryset)
-        return Export(
-            _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "annotations.jsonl"
+    pull = sync.annotation_pull(
+        requester,
+        queryset.using(alias),
+        None if candidates is None else candidates.using(alias),
+        cursor=cursor,
+        since=since,
+    )
+    queryset, next_cursor = pull.rows, pull.next_cursor
+    gone = (
+        []
+        if pull.gone is None
+        else pull.gone.values_list("pk", "gone_status", "event_at").iterator(
+            chunk_size=records.CHUNK_SIZE
         )
-    rows = records.annotation_records(
-        queryset, include_history=include_history, revisions=visible_revisions(viewer)
     )
     if fmt == "jsonld":
-        annotations = (
-            formats.web_annotation(
-                row,
-                annotation_id=links.annotation(row["id"]),
-                source=links.document(row["document"]),
-                assessment=(
-                    f"Reliability {row['reliability']}/5 ({row['reliability_label']})"
-                    if row["reliability"]
-                    else "Flags only"
-                )
-                + f"; by {row['reviewer']}; {row['status']}",
-            )
-            for row in rows
+        annotations = itertools.chain(
+            (webanno.annotation_item(row, links) for row in records.annotation_web_rows(queryset)),
+            (
+                webanno.tombstone(links.annotation(pk), status, deleted)
+                for pk, status, deleted in gone
+            ),
         )
         chunks = formats.web_annotation_collection(
             annotations, collection_id=links.export("annotations"), label="Annotations"
         )
+        return Export(
+            _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "annotations.jsonld"
+        )
+    tombstones = (
+        {"id": pk, "status": status, "deleted_at": _iso(deleted)} for pk, status, deleted in gone
+    )
+    if fmt == "jsonl" and not include_history and connections[alias].vendor == "postgresql":
+        chunks = itertools.chain(
+            records.annotation_json_lines_postgresql(queryset), formats.json_lines(tombstones)
+        )
     else:
-        chunks = _plain(fmt, rows, next_cursor, ANNOTATION_CSV_COLUMNS)
+        rows = records.annotation_records(
+            queryset, include_history=include_history, revisions=visible_revisions(requester)
+        )
+        if fmt in ("csv", "parquet"):
+            rows = map(_flat_claim, rows)
+        if fmt == "parquet":
+            chunks = parquet.parquet_document(itertools.chain(rows, tombstones), "annotations")
+            return Export(
+                _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "annotations.parquet"
+            )
+        chunks = _plain(
+            fmt,
+            itertools.chain(rows, tombstones),
+            next_cursor,
+            ANNOTATION_CSV_COLUMNS,
+            excel=excel,
+        )
     return Export(
         _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, f"annotations.{_ext(fmt)}"
     )
+
+
+def annotation_jsonld(pk: int, links: Links | None = None) -> dict:
+    """The Web Annotation item (or Tombstone) the exports carry for annotation ``pk``."""
+    (row,) = records.annotation_web_rows(Annotation.objects.filter(pk=pk))
+    return webanno.annotation_item(row, links or Links.from_settings())
+
+
+def consensus_jsonld(pk: int, links: Links | None = None) -> dict:
+    """The Web Annotation item the consensus export carries for consensus row ``pk``."""
+    upper = settings.ANNOTATOR["FLAG_DISPUTE_UPPER"]
+    (row,) = records.consensus_records(
+        Consensus.objects.filter(pk=pk), flag_upper=upper, quotes=True, raw_times=True
+    )
+    return webanno.consensus_item(row, links or Links.from_settings())
 
 
 def moderation_actions_export(queryset) -> Export:
@@ -258,13 +313,22 @@ def moderation_actions_export(queryset) -> Export:
     return Export(_streamed(chunks, alias), CONTENT_TYPES["jsonl"], None, "moderation.jsonl")
 
 
-def _plain(fmt: str, rows, next_cursor, csv_columns) -> Iterator[str]:
+def _flat_claim(record: dict) -> dict:
+    """A CSV row names the claim in three plain columns instead of a nested object."""
+    claim = record["claim"] or {}
+    record["claim_id"] = claim.get("id")
+    record["claim_text"] = claim.get("text")
+    record["claim_language"] = claim.get("language")
+    return record
+
+
+def _plain(fmt: str, rows, next_cursor, csv_columns, *, excel: bool = False) -> Iterator[str]:
     if fmt == "jsonl":
         return formats.json_lines(rows)
     if fmt == "json":
         return formats.json_document(rows, next_cursor=next_cursor)
     if fmt == "csv":
-        return formats.csv_document(rows, csv_columns)
+        return formats.csv_document(rows, csv_columns, excel=excel)
     raise ValueError(f"Unknown export format {fmt!r}.")
 
 

@@ -305,6 +305,17 @@ ANNOTATOR = {
     "CAMPAIGN_TIE_BREAKER_CAP": env_int("ANNOTATOR_CAMPAIGN_TIE_BREAKER_CAP", 1),
 }
 
+# --- Public identity (exports, fact-checks) ---------------------------------------------------
+# The one origin every exported IRI starts with, whoever asks and however (API or
+# `manage.py export`): stable, dereferenceable ids. Set it to the public https origin.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
+# Who publishes fact-checks (schema.org ClaimReview `author`, Web Annotation `generator`).
+PUBLISHER = {
+    "NAME": os.environ.get("PUBLISHER_NAME", "Source reliability annotation"),
+    "URL": os.environ.get("PUBLISHER_URL", "") or PUBLIC_BASE_URL + "/",
+    "LOGO": os.environ.get("PUBLISHER_LOGO", "") or PUBLIC_BASE_URL + "/static/annotator/logo.png",
+}
+
 # --- Content-Security-Policy (django-csp) ----------------------------------------------------
 # No inline scripts or styles anywhere; the API docs load Swagger UI from
 # drf-spectacular-sidecar's static files, so they are served from 'self' too.

@@ -27,3 +27,11 @@ import tempfile  # noqa: E402
 
 # Snapshots written by tests go to a throw-away folder, never into the work tree.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="annotator-test-media-")
+
+# The test client's host: exported IRIs dereference through the test client.
+PUBLIC_BASE_URL = "http://testserver"
+PUBLISHER = {
+    "NAME": "Test Fact-check Desk",
+    "URL": "http://testserver/",
+    "LOGO": "http://testserver/static/annotator/logo.png",
+}

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotator.exports import streams
+from annotator.exports import parquet, streams
 from annotator.exports.queries import InvalidCursor
 from annotator.models import Annotation, Consensus
 
@@ -25,11 +25,17 @@ class Command(BaseCommand):
             "--no-history", action="store_true", help="Annotations without their history"
         )
         parser.add_argument(
-            "--base-url", default="urn:x-annotator:", help="Prefix of ids in JSON-LD output"
+            "--excel", action="store_true", help="CSV for Excel: UTF-8 byte order mark, CRLF"
+        )
+        parser.add_argument(
+            "--base-url",
+            help="Origin of exported IRIs (default: the PUBLIC_BASE_URL setting, as the API)",
         )
 
-    def handle(self, what, fmt, output, cursor, status, no_history, base_url, **options):
-        links = streams.Links(base_url)
+    def handle(self, what, fmt, output, cursor, status, no_history, base_url, excel, **options):
+        links = streams.Links(base_url) if base_url else streams.Links.from_settings()
+        if fmt == "parquet" and not parquet.available():
+            raise CommandError("--format parquet needs pyarrow: pip install .[parquet]")
         try:
             if what == "annotations":
                 if fmt not in streams.ANNOTATION_FORMATS:
@@ -40,6 +46,8 @@ class Command(BaseCommand):
                     cursor=cursor,
                     include_history=not no_history,
                     links=links,
+                    excel=excel,
+                    candidates=Annotation.objects.all(),
                 )
             else:
                 if fmt not in streams.CONSENSUS_FORMATS:
@@ -47,12 +55,25 @@ class Command(BaseCommand):
                 queryset = Consensus.objects.all()
                 if status:
                     queryset = queryset.filter(status=status)
-                export = streams.consensus_export(queryset, fmt, cursor=cursor, links=links)
+                export = streams.consensus_export(
+                    queryset,
+                    fmt,
+                    cursor=cursor,
+                    links=links,
+                    excel=excel,
+                    candidates=Consensus.objects.all(),
+                )
         except InvalidCursor as error:
             raise CommandError(f"--cursor: {error}") from None
+        binary = fmt == "parquet"
         if output == "-":
+            stream = sys.stdout.buffer if binary else sys.stdout
             for chunk in export.chunks:
-                sys.stdout.write(chunk)
+                stream.write(chunk)
+        elif binary:
+            with open(output, "wb") as handle:
+                for chunk in export.chunks:
+                    handle.write(chunk)
         else:
             with open(output, "w", encoding="utf-8", newline="") as handle:
                 for chunk in export.chunks:
