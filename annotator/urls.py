@@ -6,15 +6,22 @@ from django.views.generic import RedirectView
 
 from . import health
 
+
+class FaviconView(RedirectView):
+    """The icon's static URL is looked up per request: with hashed static names (production) it
+    is known only once ``collectstatic`` has run, not when the URLconf is imported."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("annotator/favicon.svg")
+
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=static("annotator/favicon.svg"), permanent=True),
-        name="favicon",
-    ),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("api/", include("annotator.api.urls")),
     path("fact-checks/", include("annotator.factchecks.urls")),
     path("", include("annotator.web.urls")),

@@ -138,7 +138,7 @@ def test_citing_an_overlapping_suggestion_records_the_acceptance(seeded, reviewe
     listed = api.get("/api/v1/suggestions/", {"document": doc.pk}).json()["results"]
     assert {item["id"]: item["my_decision"] for item in listed}[cited.pk] == "accepted"
     dismissed = api.post(f"/api/v1/suggestions/{cited.pk}/dismiss/", {}, format="json")
-    assert dismissed.status_code == 400
+    assert dismissed.status_code == 409  # already decided: a conflict with stored state
 
 
 # --- token cap and per-user throttles ----------------------------------------------------------
