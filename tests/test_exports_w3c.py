@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from annotator.annotations import create_annotation, withdraw_annotation
 from annotator.models import Annotation, Claim
+from tests.http import body, logged_in
 from tests.w3c_model import UTC_DATETIME, check_annotation
 
 ANNO = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -19,16 +20,6 @@ MAO_ZH = "好戲開始嘍"
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counters():
     cache.clear()
-
-
-def logged_in(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
-
-
-def body(response) -> str:
-    return b"".join(response.streaming_content).decode("utf-8")
 
 
 @pytest.fixture
