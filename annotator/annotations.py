@@ -30,6 +30,7 @@ from .models import (
     Document,
     FlagType,
 )
+from .outbox import events as outbox_events
 
 
 def snapshot(annotation: Annotation, flags: Iterable[str] | None = None) -> dict:
@@ -66,6 +67,7 @@ def _record(
         before=before,
         after=after,
     )
+    outbox_events.annotation_written(annotation, action, after)
     return after
 
 

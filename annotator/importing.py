@@ -14,6 +14,7 @@ from pathlib import Path
 from django.db import transaction
 
 from .models import Document, Passage, Source
+from .outbox import events as outbox_events
 from .suggestions.engine import store_suggestions
 from .text import body_sha256, detect_language, detect_title, normalize_text, segment_passages
 
@@ -208,6 +209,7 @@ def import_record(record: DocumentRecord) -> ImportOutcome:
         )
         # Same transaction: a document is never visible without its machine suggestions.
         store_suggestions(document)
+        outbox_events.document_created(document)
     if previous is not None:
         return ImportOutcome(record.label, "revised", document, f"new revision of #{previous.pk}")
     return ImportOutcome(record.label, "created", document)

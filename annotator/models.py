@@ -483,3 +483,8 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.key_prefix}…)"
+
+
+# Models of the integrations (outbox, webhooks), defined in their own packages.
+from .outbox.models import OutboxEvent  # noqa: E402, F401
+from .webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

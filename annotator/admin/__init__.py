@@ -19,4 +19,5 @@ from . import (  # noqa: F401  (importing registers the ModelAdmins)
     suggestions,
     tokens,
     users,
+    webhooks,
 )

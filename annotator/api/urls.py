@@ -8,6 +8,8 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
+from annotator.webhooks import api as webhooks_api
+
 from . import exports, views
 from .errors import json_not_found
 
@@ -34,6 +36,7 @@ v1 = [
         exports.ModerationActionExportView.as_view(),
         name="export-moderation-actions",
     ),
+    path("webhooks/", webhooks_api.WebhookEndpointsView.as_view(), name="webhooks"),
     *router.urls,
 ]
 

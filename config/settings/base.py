@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "annotator",
 ]
 
@@ -325,3 +327,27 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+
+# --- Integrations: background jobs, outbox worker, webhooks (docs/integrations.md) -----------
+# Jobs: the Django tasks API with its database backend; a job enqueued in a transaction is part
+# of that transaction (docs/design.md, "Background jobs").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+WORKER = {
+    "INTERVAL": env_float("WORKER_INTERVAL", 0.2),  # seconds idle between polls
+    "RELAY_BATCH": env_int("WORKER_RELAY_BATCH", 500),
+    "JOB_BATCH": env_int("WORKER_JOB_BATCH", 50),
+    "JOB_LEASE_SECONDS": env_int("WORKER_JOB_LEASE_SECONDS", 600),
+}
+WEBHOOKS = {
+    "TIMEOUT": env_float("WEBHOOK_TIMEOUT", 10.0),
+    "BATCH": env_int("WEBHOOK_BATCH", 200),
+    "CONCURRENCY": env_int("WEBHOOK_CONCURRENCY", 16),
+    "LEASE_SECONDS": env_int("WEBHOOK_LEASE_SECONDS", 60),
+    "MAX_ATTEMPTS": env_int("WEBHOOK_MAX_ATTEMPTS", 12),
+    "BACKOFF_BASE": env_float("WEBHOOK_BACKOFF_BASE", 10.0),
+    "BACKOFF_MAX": env_float("WEBHOOK_BACKOFF_MAX", 6 * 3600.0),
+    "DISABLE_AFTER": env_int("WEBHOOK_DISABLE_AFTER", 20),
+}
+# Outbound HTTP (webhooks, OIDC discovery) refuses private and loopback targets unless true.
+ALLOW_PRIVATE_NETWORK_TARGETS = env_bool("ALLOW_PRIVATE_NETWORK_TARGETS", False)

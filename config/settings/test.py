@@ -10,3 +10,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests: serve from the finders
+ALLOW_PRIVATE_NETWORK_TARGETS = True  # tests run their receivers and providers on 127.0.0.1
