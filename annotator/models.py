@@ -485,6 +485,8 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.key_prefix}…)"
 
 
-# Models of the integrations (outbox, webhooks), defined in their own packages.
+# Models of the integrations (outbox, webhooks, discussion, notifications), in their packages.
+from .discussion.models import Comment  # noqa: E402, F401
+from .notifications.models import DigestRun, Notification, Preference  # noqa: E402, F401
 from .outbox.models import OutboxEvent  # noqa: E402, F401
 from .webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

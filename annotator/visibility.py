@@ -42,3 +42,10 @@ def can_see_others_on_passage(user, passage) -> bool:
     return Annotation.objects.filter(
         reviewer_id=user.pk, status=AnnotationStatus.ACTIVE, passage=passage
     ).exists()
+
+
+def may_see_group(user, consensus) -> bool:
+    """Whether ``user`` may see a consensus group: its summary and its discussion thread."""
+    from .exports.visibility import visible_consensus  # that module imports this one
+
+    return visible_consensus(user, type(consensus).objects.filter(pk=consensus.pk)).exists()

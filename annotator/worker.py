@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 from django.utils import timezone
 
+from annotator.notifications.tasks import enqueue_digest_if_due
 from annotator.outbox.relay import relay
 from annotator.webhooks.delivery import deliver_due
 
@@ -106,6 +107,7 @@ class Worker:
                 return
             if time.monotonic() - last_sweep > 60:
                 requeue_abandoned_jobs()
+                enqueue_digest_if_due()
                 last_sweep = time.monotonic()
             if not work:
                 close_old_connections()

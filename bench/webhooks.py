@@ -19,7 +19,6 @@ PostgreSQL is also stopped and started once (a few seconds), which disturbs ever
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
@@ -39,7 +38,9 @@ def environment() -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": DATABASE_URL,
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "bench-only-" + "k" * 50,
+        "SECURE_SSL_REDIRECT": "false",
         "ALLOW_PRIVATE_NETWORK_TARGETS": "true",
         "LOG_LEVEL": "WARNING",
         "WORKER_INTERVAL": "0.05",
@@ -162,7 +163,8 @@ def speed(count: int, rate: float, seconds: float) -> int:
             p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
             print(
                 f"latency at {rate:.0f} events/s for {seconds:.0f} s ({len(latencies)} events): "
-                f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms "
+                f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
+                f"max {max(latencies) * 1000:.0f} ms "
                 f"(target p99 ≤ 2000 ms, ratio {p99 / 2:.2f})"
             )
         finally:
@@ -180,7 +182,7 @@ def pg_ctl(action: str) -> None:
 
 
 def faults(seconds: float, rate: float, kill_every: float, restart_postgres: bool) -> int:
-    from django.db import OperationalError, InterfaceError, connection
+    from django.db import InterfaceError, OperationalError, connection
 
     from tests.receiver import Receiver
 
@@ -234,7 +236,8 @@ def faults(seconds: float, rate: float, kill_every: float, restart_postgres: boo
     leaked = rolled_back & set(arrivals)
     print(f"worker killed (SIGKILL) {kills} times; PostgreSQL restarted: {restart_postgres}")
     print(
-        f"committed events: {len(committed)}; delivered at least once: {len(committed & set(arrivals))}; "
+        f"committed events: {len(committed)}; "
+        f"delivered at least once: {len(committed & set(arrivals))}; "
         f"lost: {len(lost)}"
     )
     print(f"rolled-back events: {len(rolled_back)}; delivered: {len(leaked)}")

@@ -8,6 +8,8 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
+from annotator.discussion import api as discussion_api
+from annotator.notifications import api as notifications_api
 from annotator.webhooks import api as webhooks_api
 
 from . import exports, views
@@ -37,6 +39,15 @@ v1 = [
         name="export-moderation-actions",
     ),
     path("webhooks/", webhooks_api.WebhookEndpointsView.as_view(), name="webhooks"),
+    path("comments/", discussion_api.CommentsView.as_view(), name="comments"),
+    path("comments/<int:pk>/", discussion_api.CommentView.as_view(), name="comment"),
+    path("comments/<int:pk>/hide/", discussion_api.CommentHideView.as_view(), name="comment-hide"),
+    path("notifications/", notifications_api.NotificationsView.as_view(), name="notifications"),
+    path(
+        "notifications/read/",
+        notifications_api.NotificationsReadView.as_view(),
+        name="notifications-read",
+    ),
     *router.urls,
 ]
 

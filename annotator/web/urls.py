@@ -8,6 +8,9 @@ default ``registration/...`` paths and comes first in INSTALLED_APPS.
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from annotator.discussion import views as discussion_views
+from annotator.notifications import views as notification_views
+
 from . import views
 
 account_patterns = [
@@ -77,4 +80,14 @@ page_patterns = [
     path("next/", views.next_passage, name="next-passage"),
 ]
 
-urlpatterns = account_patterns + page_patterns
+integration_patterns = [
+    path("discussions/<int:consensus_id>/", discussion_views.thread_page, name="discussion-thread"),
+    path("notifications/", notification_views.notifications_page, name="notifications"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notification_views.unsubscribe,
+        name="notifications-unsubscribe",
+    ),
+]
+
+urlpatterns = account_patterns + page_patterns + integration_patterns

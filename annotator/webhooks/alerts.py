@@ -1,9 +1,12 @@
 """Tell administrators when an endpoint was disabled (a job: never in the delivery loop)."""
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db.models import Q
+from django.urls import reverse
 from django_tasks import task
+
+from annotator.notifications import services
+from annotator.notifications.models import Kind
 
 from .models import WebhookEndpoint
 
@@ -19,14 +22,9 @@ def administrators():
 
 @task()
 def endpoint_disabled(endpoint_id: int) -> int:
+    """An in-app notification for each administrator, and an email per their preference."""
     endpoint = WebhookEndpoint.objects.get(pk=endpoint_id)
-    recipients = [user.email for user in administrators() if user.email]
-    if recipients:
-        send_mail(
-            f"Webhook endpoint disabled: {endpoint.url}",
-            f"{endpoint.disabled_reason}\n\nRe-enable it in the admin once the receiver works "
-            "again; pending deliveries resume then.",
-            None,
-            recipients,
-        )
-    return len(recipients)
+    url = reverse("admin:annotator_webhookendpoint_change", args=[endpoint.pk])
+    title = f"Webhook endpoint disabled: {endpoint.url} — {endpoint.disabled_reason}"
+    admins = administrators().values_list("pk", flat=True)
+    return len(services.create(Kind.WEBHOOK_DISABLED, admins, title[:300], url))

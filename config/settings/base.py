@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotator.notifications.views.bell",
             ],
         },
     },
@@ -349,5 +350,16 @@ WEBHOOKS = {
     "BACKOFF_MAX": env_float("WEBHOOK_BACKOFF_MAX", 6 * 3600.0),
     "DISABLE_AFTER": env_int("WEBHOOK_DISABLE_AFTER", 20),
 }
+DISCUSSION = {"EDIT_WINDOW_MINUTES": env_int("DISCUSSION_EDIT_WINDOW_MINUTES", 15)}
+NOTIFICATIONS = {"DIGEST_HOUR": env_int("NOTIFICATIONS_DIGEST_HOUR", 7)}  # UTC
+# Absolute links in emails (notifications, unsubscribe).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Email: console by default; SMTP when EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 # Outbound HTTP (webhooks, OIDC discovery) refuses private and loopback targets unless true.
 ALLOW_PRIVATE_NETWORK_TARGETS = env_bool("ALLOW_PRIVATE_NETWORK_TARGETS", False)
