@@ -10,6 +10,7 @@ from django.urls import path, reverse_lazy
 
 from annotator.discussion import views as discussion_views
 from annotator.notifications import views as notification_views
+from annotator.sso import views as sso_views
 
 from . import views
 
@@ -81,6 +82,8 @@ page_patterns = [
 ]
 
 integration_patterns = [
+    path("oidc/authenticate/", sso_views.authenticate, name="oidc_authentication_init"),
+    path("oidc/callback/", sso_views.callback, name="oidc_authentication_callback"),
     path("discussions/<int:consensus_id>/", discussion_views.thread_page, name="discussion-thread"),
     path("notifications/", notification_views.notifications_page, name="notifications"),
     path(

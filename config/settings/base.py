@@ -363,3 +363,23 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 # Outbound HTTP (webhooks, OIDC discovery) refuses private and loopback targets unless true.
 ALLOW_PRIVATE_NETWORK_TARGETS = env_bool("ALLOW_PRIVATE_NETWORK_TARGETS", False)
+
+# --- Single sign-on (OIDC, mozilla-django-oidc), on when OIDC_RP_CLIENT_ID is set -------------
+# docs/integrations.md has the values for Google, Microsoft Entra ID and Keycloak.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_TIMEOUT = env_float("OIDC_TIMEOUT", 10.0)
+# The claim that carries roles or groups, and which of its values give which role, e.g.
+# OIDC_ROLE_MAP="newsroom-moderators=Moderator,newsroom-reviewers=Reviewer".
+OIDC_ROLE_CLAIM = os.environ.get("OIDC_ROLE_CLAIM", "groups")
+OIDC_ROLE_MAP = [tuple(item.split("=", 1)) for item in env_list("OIDC_ROLE_MAP", []) if "=" in item]
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=refused"
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "annotator.sso.backend.OIDCBackend"]
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
