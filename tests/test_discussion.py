@@ -197,3 +197,24 @@ def test_the_thread_shows_on_the_claim_and_adjudication_pages_and_the_reading_vi
     assert adjudicate.status_code == 200 and b"About the claim" in adjudicate.content
     reading = client_for(reviewer).get(f"/documents/{doc.pk}/").content.decode()
     assert f"/discussions/{passage_group(doc).pk}/" in reading
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("blind", [True, False])
+def test_the_set_form_of_the_group_rule_agrees_with_may_see_group(
+    settings, doc, disputed, reviewer, other_reviewer, third_reviewer, moderator, blind
+):
+    from annotator.visibility import may_see_group, users_who_may_see_group
+    from tests.conftest import make_user
+
+    settings.ANNOTATOR = {**settings.ANNOTATOR, "BLIND_REVIEW": blind}
+    withdrawn = make_user("dan", groups=["Reviewer"])
+    created = annotate(withdrawn, doc, reliability=3)
+    client_for(withdrawn).post(
+        f"/api/v1/annotations/{created['id']}/withdraw/", {"version": 1}, format="json"
+    )
+    root = make_user("root", is_superuser=True)
+    people = [reviewer, other_reviewer, third_reviewer, moderator, withdrawn, root]
+    for group in Consensus.objects.all():
+        expected = {user.pk for user in people if may_see_group(user, group)}
+        assert users_who_may_see_group(group, people) == expected, group.key

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from annotator.models import Annotation, AnnotationStatus, Consensus
-from annotator.visibility import may_see_group
+from annotator.visibility import members_filter, users_who_may_see_group
 
 from . import services
 from .models import DigestRun, Kind
@@ -42,7 +42,7 @@ def comment_posted(comment_id: int, mention_ids: list[int]) -> int:
     if reply_to and reply_to != comment.author_id:
         candidates.add(reply_to)
     users = get_user_model().objects.filter(pk__in=candidates, is_active=True)
-    allowed = {user.pk for user in users if may_see_group(user, comment.consensus)}
+    allowed = users_who_may_see_group(comment.consensus, users)
     mentioned = allowed & set(mention_ids)
     count = len(services.create(Kind.MENTION, mentioned, f"{author} mentioned you", url))
     if reply_to in allowed and reply_to not in mentioned:
@@ -54,17 +54,8 @@ def comment_posted(comment_id: int, mention_ids: list[int]) -> int:
 def group_adjudicated(consensus_id: int) -> int:
     """Tell the reviewers whose judgments make up an adjudicated group."""
     row = Consensus.objects.get(pk=consensus_id)
-    if row.kind == Consensus.Kind.PASSAGE:
-        members = Annotation.objects.filter(passage_id=row.passage_id)
-    elif row.kind == Consensus.Kind.SPAN:
-        members = Annotation.objects.filter(
-            document_id=row.document_id, start=row.start, end=row.end
-        )
-    else:
-        members = Annotation.objects.filter(claim_id=row.claim_id)
-    reviewers = set(
-        members.filter(status=AnnotationStatus.ACTIVE).values_list("reviewer_id", flat=True)
-    )
+    members = Annotation.objects.filter(members_filter(row), status=AnnotationStatus.ACTIVE)
+    reviewers = set(members.values_list("reviewer_id", flat=True))
     title = f"A moderator adjudicated the {row.kind} you judged ({row.get_status_display()})"
     return len(services.create(Kind.ADJUDICATED, reviewers, title, thread_url(row.pk)))
 
