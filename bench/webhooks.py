@@ -30,14 +30,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DB_NAME = "ann_integrations_webhook_bench"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 PG_VERSION = "15"
+# --pg-cluster NAME --pg-port N: use (and restart) a private cluster instead of the shared one.
+PG = {"cluster": "main", "port": 5432}
+
+
+def database_url() -> str:
+    return f"postgres://postgres@127.0.0.1:{PG['port']}/{DB_NAME}"
 
 
 def environment() -> dict[str, str]:
     return {
         **os.environ,
-        "DATABASE_URL": DATABASE_URL,
+        "DATABASE_URL": database_url(),
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "bench-only-" + "k" * 50,
         "SECURE_SSL_REDIRECT": "false",
@@ -50,9 +55,23 @@ def environment() -> dict[str, str]:
 
 def prepare() -> None:
     subprocess.run(
-        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB_NAME], check=True
+        [
+            "dropdb",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(PG["port"]),
+            "-U",
+            "postgres",
+            "--if-exists",
+            DB_NAME,
+        ],
+        check=True,
     )
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB_NAME], check=True)
+    subprocess.run(
+        ["createdb", "-h", "127.0.0.1", "-p", str(PG["port"]), "-U", "postgres", DB_NAME],
+        check=True,
+    )
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
         cwd=ROOT,
@@ -175,7 +194,7 @@ def speed(count: int, rate: float, seconds: float) -> int:
 
 def pg_ctl(action: str) -> None:
     subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", action],
+        ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, PG["cluster"], action],
         check=True,
         capture_output=True,
     )
@@ -262,7 +281,11 @@ def main(argv=None) -> int:
     f.add_argument("--rate", type=float, default=40)
     f.add_argument("--kill-every", type=float, default=2.5)
     f.add_argument("--restart-postgres", action="store_true")
+    for sub_parser in (s, f):
+        sub_parser.add_argument("--pg-cluster", default="main")
+        sub_parser.add_argument("--pg-port", type=int, default=5432)
     args = parser.parse_args(argv)
+    PG.update(cluster=args.pg_cluster, port=args.pg_port)
     prepare()
     setup_django()
     if args.mode == "speed":
