@@ -194,10 +194,14 @@ def _save_outcomes(deliveries: list[WebhookDelivery]) -> None:
     fields = [meta.get_field(name) for name in _OUTCOME_FIELDS]
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    # Plain values, datetimes adapted by the backend (a no-op on PostgreSQL): going through
+    # each field's get_db_prep_save cost ~0.8 ms per delivery.
+    adapt = connection.ops.adapt_datetimefield_value
+    dates = {"locked_until", "delivered_at", "next_attempt_at"}
     rows = [
-        [field.get_db_prep_save(getattr(delivery, field.attname), connection) for field in fields]
-        + [delivery.pk]
-        for delivery in deliveries
+        [adapt(getattr(d, name)) if name in dates else getattr(d, name) for name in _OUTCOME_FIELDS]
+        + [d.pk]
+        for d in deliveries
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
