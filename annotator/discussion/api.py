@@ -48,6 +48,7 @@ def _visible_comment(user, comment_id) -> Comment:
 class CommentsView(ApiViewMixin, APIView):
     @extend_schema(
         summary="The thread of a consensus group",
+        operation_id="comments_list",
         parameters=[OpenApiParameter("consensus", OpenApiTypes.INT, required=True)],
         responses={200: OpenApiTypes.OBJECT},
     )
