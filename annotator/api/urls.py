@@ -40,8 +40,9 @@ v1 = [
     ),
     path("webhooks/", webhooks_api.WebhookEndpointsView.as_view(), name="webhooks"),
     path("comments/", discussion_api.CommentsView.as_view(), name="comments"),
-    path("comments/<int:pk>/", discussion_api.CommentView.as_view(), name="comment"),
-    path("comments/<int:pk>/hide/", discussion_api.CommentHideView.as_view(), name="comment-hide"),
+    # <str:pk>: a malformed id reaches the view and gets a JSON 404 like the router's routes.
+    path("comments/<str:pk>/", discussion_api.CommentView.as_view(), name="comment"),
+    path("comments/<str:pk>/hide/", discussion_api.CommentHideView.as_view(), name="comment-hide"),
     path("notifications/", notifications_api.NotificationsView.as_view(), name="notifications"),
     path(
         "notifications/read/",

@@ -23,9 +23,12 @@ def _body(request) -> dict:
 
 def _int(value, field: str) -> int:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise ValidationError({field: ["An integer id is required."]}) from None
+    if not 0 < number < 2**63:
+        raise ValidationError({field: ["No such id."]})
+    return number
 
 
 def _visible_group(user, consensus_id) -> Consensus:
@@ -36,6 +39,8 @@ def _visible_group(user, consensus_id) -> Consensus:
 
 
 def _visible_comment(user, comment_id) -> Comment:
+    if not str(comment_id).isdigit() or len(str(comment_id)) > 18:
+        raise NotFound("No such comment.")
     comment = get_object_or_404(
         Comment.objects.select_related("consensus", "author"), pk=comment_id
     )
@@ -80,7 +85,7 @@ class CommentsView(ApiViewMixin, APIView):
 
 class CommentView(ApiViewMixin, APIView):
     @extend_schema(summary="One comment", responses={200: OpenApiTypes.OBJECT})
-    def get(self, request, pk: int):
+    def get(self, request, pk: str):
         return Response(present(_visible_comment(request.user, pk), request.user))
 
     @extend_schema(
@@ -88,14 +93,14 @@ class CommentView(ApiViewMixin, APIView):
         request=OpenApiTypes.OBJECT,
         responses={200: OpenApiTypes.OBJECT},
     )
-    def patch(self, request, pk: int):
+    def patch(self, request, pk: str):
         comment = services.edit_comment(
             _visible_comment(request.user, pk), by=request.user, body=_body(request).get("body")
         )
         return Response(present(comment, request.user))
 
     @extend_schema(summary="Delete your comment (within the edit window)", responses={204: None})
-    def delete(self, request, pk: int):
+    def delete(self, request, pk: str):
         services.delete_comment(_visible_comment(request.user, pk), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -106,7 +111,7 @@ class CommentHideView(ApiViewMixin, APIView):
         request=OpenApiTypes.OBJECT,
         responses={200: OpenApiTypes.OBJECT},
     )
-    def post(self, request, pk: int):
+    def post(self, request, pk: str):
         comment = services.hide_comment(
             _visible_comment(request.user, pk),
             moderator=request.user,

@@ -50,7 +50,9 @@ class NotificationsReadView(ApiViewMixin, APIView):
         rows = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
         if "ids" in data:
             ids = data["ids"]
-            if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+            if not isinstance(ids, list) or not all(
+                isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63 for i in ids
+            ):
                 raise ValidationError({"ids": ["A list of notification ids."]})
             rows = rows.filter(pk__in=ids)
         return Response({"marked": rows.update(read_at=timezone.now())})
