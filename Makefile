@@ -18,11 +18,15 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 install: $(VENV)/.installed
 
-## Set up, migrate the embedded SQLite database, import the seeds, load the demo, serve.
+## Set up, migrate the embedded SQLite database, import the seeds, load the demo, serve
+## (with the background worker beside the web server).
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_documents
 	$(PY) manage.py demo
+	@# The background worker (outbox relay, webhooks, notification jobs) runs beside the server
+	@# and stops with it.
+	$(PY) manage.py run_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## The whole test suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise).

@@ -33,6 +33,7 @@ from .models import (
     Suggestion,
     SuggestionDecision,
 )
+from .outbox import events as outbox_events
 
 
 def snapshot(annotation: Annotation, flags: Iterable[str] | None = None) -> dict:
@@ -69,6 +70,7 @@ def _record(
         before=before,
         after=after,
     )
+    outbox_events.annotation_written(annotation, action, after)
     return after
 
 

@@ -3,6 +3,7 @@
 from django.db import models
 
 from .models import ModerationAction
+from .outbox import events as outbox_events
 
 
 def record_action(*, actor, action: str, target: models.Model, reason: str, details=None):
@@ -10,7 +11,7 @@ def record_action(*, actor, action: str, target: models.Model, reason: str, deta
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("A moderation action needs a reason.")
-    return ModerationAction.objects.create(
+    row = ModerationAction.objects.create(
         actor=actor,
         action=action,
         target_type=target._meta.label_lower,
@@ -19,3 +20,5 @@ def record_action(*, actor, action: str, target: models.Model, reason: str, deta
         reason=reason,
         details=details or {},
     )
+    outbox_events.moderation_action(row)
+    return row

@@ -18,6 +18,7 @@ from .errors import AnnotationInputError
 from .ingest import files as ingest_files
 from .ingest.attach import Extras, after_create
 from .models import Document, Passage, Source
+from .outbox import events as outbox_events
 from .suggestions.engine import store_suggestions
 from .text import body_sha256, detect_language, detect_title, normalize_text, segment_passages
 from .validators import clean_document_fields, max_length
@@ -263,6 +264,7 @@ def import_record(record: DocumentRecord) -> ImportOutcome:
         store_suggestions(document)
         index_on_import(document)  # sentence embeddings for claim matching
         after_create(document, record.extras)  # snapshot, pages, author, search index
+        outbox_events.document_created(document)
     if previous is not None:
         return ImportOutcome(record.label, "revised", document, f"new revision of #{previous.pk}")
     return ImportOutcome(record.label, "created", document)

@@ -611,3 +611,9 @@ __all__ = [
     "SuggestionDecision",
     "User",
 ]
+
+# Models of the integrations (outbox, webhooks, discussion, notifications), in their packages.
+from .discussion.models import Comment  # noqa: E402, F401
+from .notifications.models import DigestRun, Notification, Preference  # noqa: E402, F401
+from .outbox.models import OutboxEvent  # noqa: E402, F401
+from .webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

@@ -32,6 +32,7 @@ from .models import (
     FlagType,
     User,
 )
+from .outbox import events as outbox_events
 
 PERMISSION_HIDE = "annotator.hide_annotation"
 PERMISSION_SUSPEND = "annotator.suspend_user"
@@ -317,6 +318,8 @@ def adjudicate(
         row.status = ConsensusStatus.ADJUDICATED
         row.updated_at = row.adjudicated_at
         row.save(update_fields=CONSENSUS_FIELDS)
+        if previous["status"] != row.status:
+            outbox_events.consensus_status_changed(row, previous["status"])
         record_action(
             actor=moderator,
             action="adjudicate",

@@ -11,6 +11,7 @@ tests only.
 
 import ipaddress
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -178,3 +179,98 @@ def _read(response, url, max_bytes, deadline, timeout, accept) -> Fetched:
     return Fetched(
         url=url, status=response.status, content_type=content_type, body=b"".join(chunks)
     )
+
+
+# --- Requests that reuse connections (webhook deliveries) -----------------------------------
+# The same address rule (``resolve``) guards them; a keep-alive pool per checked address lets the
+# worker's threads deliver hundreds of events a second.
+
+OutboundRefused = OutboundError  # the name the webhook code catches
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str
+    port: int
+    address: str
+    path: str
+
+
+def check_target(url: str) -> Target:
+    """Resolve ``url``'s host through ``resolve``; raise OutboundError when it may not be called."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise OutboundError("Only http and https URLs with a host are allowed.")
+    if parts.username or parts.password:
+        raise OutboundError("URLs with a user name or password are not called.")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise OutboundError("The URL's port is not valid.") from None
+    try:
+        address = resolve(
+            parts.hostname, port, allow_private=settings.ALLOW_PRIVATE_NETWORK_TARGETS
+        )
+    except UnicodeError:
+        raise OutboundError(f"The host {parts.hostname!r} does not resolve.") from None
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(parts.scheme, parts.hostname, port, address, path)
+
+
+_pools: dict[tuple, urllib3.HTTPConnectionPool] = {}
+_pools_lock = threading.Lock()
+
+
+def _kept_pool(target: Target, timeout: float) -> urllib3.HTTPConnectionPool:
+    """A keep-alive pool per checked address (thread-safe; shared by the worker's threads)."""
+    key = (target.scheme, target.host, target.port, target.address)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            options = {"maxsize": 16, "retries": False, "timeout": timeout}
+            if target.scheme == "https":
+                pool = urllib3.HTTPSConnectionPool(
+                    target.address,
+                    target.port,
+                    server_hostname=target.host,
+                    assert_hostname=target.host,
+                    ca_certs=certifi.where(),
+                    **options,
+                )
+            else:
+                pool = urllib3.HTTPConnectionPool(target.address, target.port, **options)
+            _pools[key] = pool
+    return pool
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    body: bytes | None = None,
+    headers: dict | None = None,
+    timeout: float = 10.0,
+    follow_redirects: int = 0,
+) -> urllib3.BaseHTTPResponse:
+    """Send one request to a checked address; follow at most ``follow_redirects`` redirects,
+    checking every hop."""
+    for _hop in range(follow_redirects + 1):
+        target = check_target(url)
+        host = target.host if target.port in (80, 443) else f"{target.host}:{target.port}"
+        response = _kept_pool(target, timeout).urlopen(
+            method,
+            target.path,
+            body=body,
+            headers={**(headers or {}), "Host": host},
+            redirect=False,
+            timeout=timeout,
+            preload_content=True,
+        )
+        location = response.headers.get("location")
+        if not (300 <= response.status < 400 and location and follow_redirects):
+            return response
+        url = urljoin(url, location)
+        if response.status in (301, 302, 303):
+            method, body = "GET", None
+    raise OutboundError("Too many redirects.")

@@ -204,3 +204,40 @@ def visible_revisions(user, queryset: QuerySet | None = None) -> QuerySet:
     if not user.is_authenticated:
         return queryset.none()
     return queryset.filter(annotation__reviewer_id=user.pk)
+
+
+def members_filter(consensus) -> Q:
+    """The annotations that make up a consensus group (the consensus engine's own rule)."""
+    from .consensus.groups import GroupRef  # the consensus package imports this module
+
+    fields = ("document_id", "passage_id", "start", "end", "claim_id")
+    ref = GroupRef(
+        consensus.key, consensus.kind, **{name: getattr(consensus, name) for name in fields}
+    )
+    return ref.annotation_filter()
+
+
+def users_who_may_see_group(consensus, users) -> set[int]:
+    """The ids among ``users`` (active users) for whom ``may_see_group`` holds, in two queries.
+
+    The set form of ``may_see_group``, for notification fan-out: moderators, everyone when blind
+    review is off, otherwise those with an active annotation in the group. A test checks it
+    against ``may_see_group`` user by user.
+    """
+    from django.contrib.auth import get_user_model
+
+    ids = {user.pk for user in users if user.is_active}
+    if not ids or not blind_review_enabled():
+        return ids
+    moderators = set(
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .filter(Q(is_superuser=True) | Q(groups__name="Moderator"))
+        .values_list("pk", flat=True)
+    )
+    judged = set(
+        Annotation.objects.filter(members_filter(consensus), status=AnnotationStatus.ACTIVE)
+        .filter(reviewer_id__in=ids - moderators)
+        .values_list("reviewer_id", flat=True)
+    )
+    return moderators | judged

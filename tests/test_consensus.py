@@ -343,12 +343,13 @@ def test_a_write_costs_the_same_few_queries_whatever_the_group_size(
             annotation = annotate(
                 reviewer, small_doc, MAO_ZH, reliability=2, flags=["unsupported-claim"], claim=claim
             )
-        counts.append(len(captured))
+        # Outbox events are left out: the write that changes a group's status writes one more.
+        counts.append(sum("outboxevent" not in query["sql"] for query in captured))
     # The first write creates the passage, span and claim rows; the others join them.
     assert len(set(counts)) == 1, counts
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):  # 13 + the annotation's outbox event
         annotate(reviewers[0], small_doc, "no source", reliability=4, claim=claim)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):  # 16 + the annotation's outbox event
         update_annotation(annotation, by=reviewers[-1], expected_version=1, flags=["factual-error"])
     assert span_row(annotation).reviewer_count == len(reviewers)
     assert span_row(annotation).flag_support == {

@@ -160,6 +160,16 @@ CASES: dict[str, Callable[[World], list[Req]]] = {
     "fact-check-index": lambda w: [Req()],
     "fact-check-feed": lambda w: [Req()],
     "fact-check": lambda w: [Req({"slug": "no-such-fact-check"})],
+    # integrations: discussion, notifications, webhooks (admins only), SSO (off: 404)
+    "api:comments": lambda w: [Req(params={"consensus": pk}) for pk in _ids(w, "consensus")],
+    "api:comment": lambda w: _each("pk", [1, 2, 3]),
+    "api:notifications": lambda w: [Req()],
+    "api:webhooks": lambda w: [Req()],
+    "discussion-thread": lambda w: _each("consensus_id", _ids(w, "consensus")),
+    "notifications": lambda w: [Req()],
+    "notifications-unsubscribe": lambda w: [Req({"token": "not-a-signed-token"})],
+    "oidc_authentication_init": lambda w: [Req()],
+    "oidc_authentication_callback": lambda w: [Req()],
     # documents in and search
     "document-new": lambda w: [Req()],  # editors only: a reviewer is refused, always alike
     "document-original": lambda w: _each("document_id", [d.pk for d in w.documents]),
@@ -187,6 +197,8 @@ NOT_READABLE: dict[str, str] = {
     "campaign-open-page": "POST only, campaign managers",
     "campaign-close-page": "POST only, campaign managers",
     "document-save": "POST only, editors: saves a previewed document",
+    "api:comment-hide": "POST only, moderators",
+    "api:notifications-read": "POST only: marks one's own notifications read",
 }
 
 

@@ -22,4 +22,5 @@ from . import (  # noqa: F401  (importing registers the ModelAdmins)
     suggestions,
     tokens,
     users,
+    webhooks,
 )

@@ -7,6 +7,9 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from annotator.campaigns import urls as campaign_urls
+from annotator.discussion import api as discussion_api
+from annotator.notifications import api as notifications_api
+from annotator.webhooks import api as webhooks_api
 
 from . import exports, publications, search, views
 from .docs import RedocMovedView, SwaggerView
@@ -44,6 +47,17 @@ v1 = [
         r"^claims/(?P<pk>\d+)/publication/$",
         publications.ClaimPublicationView.as_view(),
         name="claim-publication",
+    ),
+    path("webhooks/", webhooks_api.WebhookEndpointsView.as_view(), name="webhooks"),
+    path("comments/", discussion_api.CommentsView.as_view(), name="comments"),
+    # <str:pk>: a malformed id reaches the view and gets a JSON 404 like the router's routes.
+    path("comments/<str:pk>/", discussion_api.CommentView.as_view(), name="comment"),
+    path("comments/<str:pk>/hide/", discussion_api.CommentHideView.as_view(), name="comment-hide"),
+    path("notifications/", notifications_api.NotificationsView.as_view(), name="notifications"),
+    path(
+        "notifications/read/",
+        notifications_api.NotificationsReadView.as_view(),
+        name="notifications-read",
     ),
     *router.urls,
 ]

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from annotator.models import Annotation, AnnotationStatus, Consensus, FlagType, User
+from annotator.outbox import events as outbox_events
 from annotator.sqlrows import ModelSQL
 
 from .groups import GroupRef, claim_group, group_keys, groups_of, span_group, with_passage_bounds
@@ -137,11 +138,16 @@ def refresh_groups(groups: Iterable[GroupRef]) -> list[Consensus]:
         locked = _lock_rows(groups)
         # Read after locking: a writer that held a lock before us has committed by now.
         members = _group_members(groups)
+        status_changes = []
         for group, row in locked:
+            old_status = row.status
             if apply_content(row, summarise(reviewer_voices(members[group.key]))):
+                if row.status != old_status:
+                    status_changes.append((row, old_status))
                 row.updated_at = timezone.now()
                 ModelSQL.for_model(Consensus, "c").update(row, _REFRESHED_FIELDS)
             refreshed.append(row)
+        outbox_events.consensus_statuses_changed(status_changes)
     return refreshed
 
 

@@ -8,6 +8,10 @@ default ``registration/...`` paths and comes first in INSTALLED_APPS.
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from annotator.discussion import views as discussion_views
+from annotator.notifications import views as notification_views
+from annotator.sso import views as sso_views
+
 from ..campaigns import urls as campaign_urls
 from . import adding, claim_candidates, views
 from .forms import LoginForm
@@ -93,4 +97,16 @@ page_patterns = [
     path("next/", views.next_passage, name="next-passage"),
 ]
 
-urlpatterns = account_patterns + page_patterns + campaign_urls.page_patterns
+integration_patterns = [
+    path("oidc/authenticate/", sso_views.authenticate, name="oidc_authentication_init"),
+    path("oidc/callback/", sso_views.callback, name="oidc_authentication_callback"),
+    path("discussions/<int:consensus_id>/", discussion_views.thread_page, name="discussion-thread"),
+    path("notifications/", notification_views.notifications_page, name="notifications"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notification_views.unsubscribe,
+        name="notifications-unsubscribe",
+    ),
+]
+
+urlpatterns = account_patterns + page_patterns + campaign_urls.page_patterns + integration_patterns

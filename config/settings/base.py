@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "annotator",
 ]
 
@@ -104,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "annotator.web.context_processors.theme",
+                "annotator.notifications.views.bell",
             ],
         },
     },
@@ -379,3 +382,57 @@ DOCUMENT_FETCH_MAX_REDIRECTS = env_int("DOCUMENT_FETCH_MAX_REDIRECTS", 5)
 # Development and tests only: let outbound requests reach loopback and private addresses.
 ALLOW_PRIVATE_NETWORK_TARGETS = env_bool("ALLOW_PRIVATE_NETWORK_TARGETS", False)
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
+
+# --- Integrations: background jobs, outbox worker, webhooks (docs/integrations.md) -----------
+# Jobs: the Django tasks API with its database backend; a job enqueued in a transaction is part
+# of that transaction (docs/design.md, "Background jobs").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+WORKER = {
+    "INTERVAL": env_float("WORKER_INTERVAL", 0.2),  # seconds idle between polls
+    "RELAY_BATCH": env_int("WORKER_RELAY_BATCH", 500),
+    "JOB_BATCH": env_int("WORKER_JOB_BATCH", 50),
+    "JOB_LEASE_SECONDS": env_int("WORKER_JOB_LEASE_SECONDS", 600),
+}
+WEBHOOKS = {
+    "TIMEOUT": env_float("WEBHOOK_TIMEOUT", 10.0),
+    "BATCH": env_int("WEBHOOK_BATCH", 200),
+    "CONCURRENCY": env_int("WEBHOOK_CONCURRENCY", 16),
+    "LEASE_SECONDS": env_int("WEBHOOK_LEASE_SECONDS", 60),
+    "MAX_ATTEMPTS": env_int("WEBHOOK_MAX_ATTEMPTS", 12),
+    "BACKOFF_BASE": env_float("WEBHOOK_BACKOFF_BASE", 10.0),
+    "BACKOFF_MAX": env_float("WEBHOOK_BACKOFF_MAX", 6 * 3600.0),
+    "DISABLE_AFTER": env_int("WEBHOOK_DISABLE_AFTER", 20),
+}
+DISCUSSION = {"EDIT_WINDOW_MINUTES": env_int("DISCUSSION_EDIT_WINDOW_MINUTES", 15)}
+NOTIFICATIONS = {"DIGEST_HOUR": env_int("NOTIFICATIONS_DIGEST_HOUR", 7)}  # UTC
+# Absolute links in emails (notifications, unsubscribe).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Email: console by default; SMTP when EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Outbound HTTP (webhooks, OIDC discovery) refuses private and loopback targets unless true.
+ALLOW_PRIVATE_NETWORK_TARGETS = env_bool("ALLOW_PRIVATE_NETWORK_TARGETS", False)
+
+# --- Single sign-on (OIDC, mozilla-django-oidc), on when OIDC_RP_CLIENT_ID is set -------------
+# docs/integrations.md has the values for Google, Microsoft Entra ID and Keycloak.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_TIMEOUT = env_float("OIDC_TIMEOUT", 10.0)
+# The claim that carries roles or groups, and which of its values give which role, e.g.
+# OIDC_ROLE_MAP="newsroom-moderators=Moderator,newsroom-reviewers=Reviewer".
+OIDC_ROLE_CLAIM = os.environ.get("OIDC_ROLE_CLAIM", "groups")
+OIDC_ROLE_MAP = [tuple(item.split("=", 1)) for item in env_list("OIDC_ROLE_MAP", []) if "=" in item]
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=refused"
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "annotator.sso.backend.OIDCBackend"]
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)

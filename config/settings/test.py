@@ -35,3 +35,5 @@ PUBLISHER = {
     "URL": "http://testserver/",
     "LOGO": "http://testserver/static/annotator/logo.png",
 }
+
+ALLOW_PRIVATE_NETWORK_TARGETS = True  # tests run their receivers and providers on 127.0.0.1

@@ -1,0 +1,37 @@
+"""``{% discussion_thread group %}`` and ``{% discussion_index document %}`` for the pages that
+show consensus: the reading view, the claim page and the adjudication page."""
+
+from django import template
+from django.db.models import Count, Q
+
+from annotator.discussion.selectors import thread
+from annotator.models import Consensus
+from annotator.visibility import visible_consensus
+
+register = template.Library()
+
+
+@register.inclusion_tag("annotator/discussion/_thread.html", takes_context=True)
+def discussion_thread(context, group, admin=False):
+    request = context["request"]
+    comments = thread(request.user, group) if group is not None else None
+    return {
+        "group": group,
+        "comments": comments,
+        "visible": comments is not None,
+        "csrf_token": context.get("csrf_token"),
+        "admin": admin,
+    }
+
+
+@register.inclusion_tag("annotator/discussion/_index.html", takes_context=True)
+def discussion_index(context, document):
+    """The passage groups of ``document`` the reader may see, with their comment counts."""
+    user = context["request"].user
+    groups = (
+        visible_consensus(user, Consensus.objects.filter(document=document, kind="passage"))
+        .select_related("passage")
+        .annotate(comment_count=Count("comments", filter=Q(comments__hidden_at__isnull=True)))
+        .order_by("start")
+    )
+    return {"groups": list(groups)}
