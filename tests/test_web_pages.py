@@ -433,7 +433,7 @@ def test_download_menu_links_to_the_exports_through_the_session(client, seeded, 
     page = client.get(f"/documents/{document.pk}/").content.decode()
     links = re.findall(r'<a href="(/api/v1/exports/[^"]+)" download>', page)
     formats = {html.unescape(link).rsplit("format=", 1)[1] for link in links}
-    assert formats == {"jsonl", "json", "csv", "jsonld", "claimreview"}
+    assert formats == {"jsonl", "json", "csv", "jsonld", "claimreview", "parquet"}
     assert all(f"document={document.pk}" in link for link in links)
     csv_link = next(
         html.unescape(link) for link in links if "annotations" in link and "csv" in link

@@ -16,6 +16,7 @@ FORMAT_NAMES = {
     "csv": "CSV",
     "jsonld": "W3C Web Annotation (JSON-LD)",
     "claimreview": "ClaimReview (JSON-LD)",
+    "parquet": "Parquet",
 }
 
 
