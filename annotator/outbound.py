@@ -80,7 +80,10 @@ def resolve(host: str, port: int, *, allow_private: bool | Permit) -> str:
             if not _public(address) and not (allow_private and allow_private(_ip(address)))
         ]
         if refused:
-            raise PrivateTarget(f"Refused: {host} resolves to a non-public address ({refused[0]}).")
+            raise PrivateTarget(
+                f"Refused: {host} resolves to a non-public (private or loopback) address"
+                f" ({refused[0]})."
+            )
     return addresses[0]
 
 

@@ -61,6 +61,8 @@ class SnapshotSerializer(serializers.Serializer):
 class IngestedDocumentSerializer(serializers.ModelSerializer):
     snapshot = SnapshotSerializer(read_only=True, allow_null=True)
     passages = serializers.SerializerMethodField()
+    # An http(s) URL or empty (a pasted text has none): not format "uri", which excludes "".
+    url = serializers.CharField(read_only=True)
 
     class Meta:
         model = Document
@@ -118,6 +120,8 @@ class DocumentCreateMixin:
             raise PayloadTooLarge(
                 f"The request body is {int(declared):,} bytes; the limit is {max_bytes():,}."
             )
+        if not isinstance(request.data, dict):  # e.g. a JSON list: there are no fields to read
+            raise IngestError("body", "Send a JSON object (or a multipart form) with the fields.")
         upload = request.FILES.get("file")
         values = _values(request)
         if upload is not None:

@@ -140,7 +140,7 @@ class ConsensusExportView(_ExportView):
     @extend_schema(
         summary="Export consensus (JSON Lines, JSON, CSV, W3C Web Annotation, ClaimReview)",
         parameters=[_format_param(streams.CONSENSUS_FORMATS), _cursor_param(), _excel_param()],
-        responses=_export_responses(("jsonl", "json", "csv", "jsonld")),
+        responses=_export_responses(("jsonl", "json", "csv", "jsonld", "parquet")),
     )
     def get(self, request):
         fmt = self.export_format(request)

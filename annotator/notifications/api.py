@@ -46,7 +46,9 @@ class NotificationsReadView(ApiViewMixin, APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request):
-        data = request.data if isinstance(request.data, dict) else {}
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": ['Send a JSON object, e.g. {"ids": [1]}.']})
+        data = request.data
         rows = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
         if "ids" in data:
             ids = data["ids"]
