@@ -12,7 +12,6 @@ from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from annotator.errors import (
     AnnotationInputError,
@@ -86,6 +85,10 @@ def api_exception_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    # Imported here: rest_framework.views reads the parser setting on import, and the parser
+    # module imports this one (a cycle that broke the CSRF-view system check in some orders).
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, PreconditionFailed):
         response.data["current_version"] = exc.current_version
