@@ -374,3 +374,50 @@ def test_if_match_must_be_an_etag(api, reviewer, seeded, header, status):
     assert response.status_code == status, response.content
     if status == 400:
         assert error_of(response, "If-Match")
+
+
+# --- ids in request bodies -----------------------------------------------------------------------
+
+TOO_LARGE_ID = 2**70
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        (
+            "/api/v1/campaigns/",
+            {"name": "c", "reviewers": ["mod"], "overlap": 1, "documents": [TOO_LARGE_ID]},
+            "documents",
+        ),
+        (
+            "/api/v1/campaigns/",
+            {
+                "name": "c",
+                "reviewers": ["mod"],
+                "overlap": 1,
+                "document_filter": {"source": TOO_LARGE_ID},
+            },
+            "document_filter",
+        ),
+        (
+            "/api/v1/annotations/",
+            {"document": TOO_LARGE_ID, "start": 0, "end": 1, "exact": "x", "reliability": 3},
+            "document",
+        ),
+        ("/api/v1/claims/", {"text": "A claim", "language": "en", "parent": TOO_LARGE_ID}, None),
+    ],
+)
+def test_an_id_beyond_the_database_range_in_a_body_is_a_400_naming_it(api, url, body, field):
+    response = api.post(url, body, format="json")
+    assert response.status_code in (400, 201), response.content[:300]
+    if field is not None:
+        assert response.status_code == 400
+        assert field in response.json(), response.json()
+
+
+@pytest.mark.django_db
+def test_a_search_source_beyond_the_database_range_is_a_400(api):
+    response = api.get("/api/v1/search/", {"q": "drama", "source": TOO_LARGE_ID})
+    assert response.status_code == 400
+    assert "source" in response.json()

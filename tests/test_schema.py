@@ -98,6 +98,10 @@ SCHEMATHESIS_CONFIG = Path(__file__).with_name("schemathesis.toml")
 # of every parameter and body field) and the stateful phase come on top; together they take
 # about three minutes on 2 busy cores.
 FUZZ_EXAMPLES = 10
+# For a closer look at some operations while developing, e.g. SCHEMATHESIS_EXAMPLES=200
+# SCHEMATHESIS_INCLUDE='POST /api/v1/(claims|documents)/' pytest -k schemathesis
+EXAMPLES_ENV = "SCHEMATHESIS_EXAMPLES"
+INCLUDE_ENV = "SCHEMATHESIS_INCLUDE"
 
 
 def _in_ci() -> bool:
@@ -143,7 +147,7 @@ def test_schemathesis_all_checks_all_phases(
         "--header",
         f"Authorization: Bearer {key}",
         "--max-examples",
-        str(FUZZ_EXAMPLES),
+        os.environ.get(EXAMPLES_ENV, str(FUZZ_EXAMPLES)),
         # SQLite's in-memory test database is one connection shared with the server thread.
         "--workers",
         "2" if is_postgres else "1",
@@ -153,6 +157,8 @@ def test_schemathesis_all_checks_all_phases(
     ]
     if _in_ci():
         command += ["--generation-deterministic", "--seed", "12"]
+    if os.environ.get(INCLUDE_ENV):
+        command += ["--include-name-regex", os.environ[INCLUDE_ENV]]
     environment = {**os.environ}
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     # In tmp_path: schemathesis keeps a cache directory (.schemathesis/) where it runs.

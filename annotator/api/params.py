@@ -4,6 +4,7 @@ A malformed value is a 400 naming the parameter, never silently ignored: a clien
 ``current=maybe`` or ``page_size=abc`` has a bug it should hear about.
 """
 
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 TRUE_SPELLINGS = frozenset({"true", "1", "yes", "on"})
@@ -13,6 +14,11 @@ EMPTY_MESSAGE = "Must not be empty; leave the parameter out instead."
 
 # Ids are PostgreSQL bigints (BigAutoField): anything larger cannot name a row.
 MAX_ID = 2**63 - 1
+
+
+def id_field(**options) -> serializers.IntegerField:
+    """A body or query field holding a row id: a positive bigint, else a 400 naming the field."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **options)
 
 
 def boolean_or_none(raw: str | None) -> bool | None:

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from annotator.search import query as search
 
+from .params import id_field
 from .views import ApiViewMixin
 
 MAX_PAGE_SIZE = 100
@@ -21,7 +22,7 @@ MAX_PAGE_SIZE = 100
 
 class SearchParams(serializers.Serializer):
     q = serializers.CharField(max_length=200, trim_whitespace=True)
-    source = serializers.IntegerField(required=False, min_value=1)
+    source = id_field(required=False)
     language = serializers.RegexField(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", required=False)
     published_from = serializers.DateField(required=False)
     published_to = serializers.DateField(required=False)

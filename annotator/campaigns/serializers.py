@@ -2,11 +2,12 @@
 
 from rest_framework import serializers
 
+from annotator.api.params import id_field
 from annotator.models import Assignment, Campaign
 
 
 class DocumentFilterSerializer(serializers.Serializer):
-    source = serializers.IntegerField(required=False, min_value=1)
+    source = id_field(required=False)
     language = serializers.CharField(required=False, max_length=35)
     published_from = serializers.DateField(required=False)
     published_to = serializers.DateField(required=False)
@@ -15,9 +16,7 @@ class DocumentFilterSerializer(serializers.Serializer):
 class CampaignCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    documents = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list
-    )
+    documents = serializers.ListField(child=id_field(), required=False, default=list)
     document_filter = DocumentFilterSerializer(required=False, default=None, allow_null=True)
     reviewers = serializers.ListField(child=serializers.CharField(max_length=150))
     overlap = serializers.IntegerField(min_value=1, max_value=100)
@@ -27,9 +26,7 @@ class CampaignCreateSerializer(serializers.Serializer):
 
 
 class DocumentsAddSerializer(serializers.Serializer):
-    documents = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list
-    )
+    documents = serializers.ListField(child=id_field(), required=False, default=list)
     document_filter = DocumentFilterSerializer(required=False, default=None, allow_null=True)
 
 
@@ -38,7 +35,7 @@ class ReviewersAddSerializer(serializers.Serializer):
 
 
 class ReassignSerializer(serializers.Serializer):
-    passage = serializers.IntegerField(min_value=1)
+    passage = id_field()
     to = serializers.CharField(max_length=150)
     reason = serializers.CharField()
 
