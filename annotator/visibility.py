@@ -241,3 +241,43 @@ def users_who_may_see_group(consensus, users) -> set[int]:
         .values_list("reviewer_id", flat=True)
     )
     return moderators | judged
+
+
+# --- What a user could have seen (export tombstones) ----------------------------------------
+
+
+def once_visible_annotations(user, queryset: QuerySet) -> QuerySet:
+    """Rows ``user`` could have seen at some time: who gets an export tombstone when a row
+    leaves their view. A moderator could see every row; a blind reviewer their own rows and the
+    rows on passages where they have an annotation of their own in any status (they unlocked
+    that passage at some time)."""
+    if user is None or not is_blind(user):
+        return queryset
+    unlocked = Annotation.objects.filter(
+        reviewer_id=user.pk,
+        document_id=OuterRef("document_id"),
+        passage_id=OuterRef("passage_id"),
+    )
+    return queryset.filter(Q(reviewer_id=user.pk) | Q(Exists(unlocked)))
+
+
+def once_visible_consensus(user, queryset: QuerySet) -> QuerySet:
+    """Consensus rows of groups in which ``user`` has (or had) an annotation of any status."""
+    if user is None or not is_blind(user):
+        return queryset
+    own = Annotation.objects.filter(reviewer_id=user.pk)
+    return queryset.filter(
+        Q(kind="passage", passage_id__in=own.values("passage_id"))
+        | Q(
+            Exists(
+                own.filter(
+                    document_id=OuterRef("document_id"),
+                    start=OuterRef("start"),
+                    end=OuterRef("end"),
+                )
+            ),
+            kind="span",
+        )
+        | Q(kind="claim", claim_id__in=own.values("claim_id"))
+        | Q(kind="claim", claim__merged_into_id__in=own.values("claim_id"))
+    )

@@ -7,11 +7,10 @@ requester's own annotation on the passage was withdrawn (blind review locks it a
 longer matching the pull's filters. Such a row comes back in the next pull as a tombstone:
 id, ``status`` and time, nothing else: no rating, no flag, no note, no reviewer.
 
-Who gets a tombstone: whoever could have seen the row before. A moderator could see every
-row; a reviewer (blind review on) their own rows and the rows on passages where they have an
-annotation of their own in any status (they unlocked that passage at some time). A reviewer
-never gets a tombstone for a row on a passage they never judged, so tombstones reveal nothing
-of passages still blind to them.
+Who gets a tombstone: whoever could have seen the row before, a rule of the visibility policy
+(``visibility.once_visible_annotations`` / ``once_visible_consensus``). A reviewer never gets a
+tombstone for a row on a passage they never judged, so tombstones reveal nothing of passages
+still blind to them.
 
 Event times. A row's event time is when it last changed *for this requester*: its own
 ``updated_at``, and for a reviewer also the last change of their own annotations on the same
@@ -22,11 +21,9 @@ judging the passage again shows them again). Cursors order by (event time, id).
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
-    Exists,
     F,
     Max,
     OuterRef,
@@ -38,7 +35,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from annotator import visibility
 from annotator.models import Annotation, AnnotationStatus
+from annotator.visibility import once_visible_annotations, once_visible_consensus
 
 from .queries import decode_cursor, encode_cursor
 
@@ -52,16 +51,8 @@ class Pull:
     next_cursor: str | None
 
 
-def _blind_reviewer(user) -> bool:
-    return (
-        user is not None
-        and not getattr(user, "is_moderator", False)
-        and bool(settings.ANNOTATOR["BLIND_REVIEW"])
-    )
-
-
 def _annotation_event_at(user):
-    if not _blind_reviewer(user):
+    if user is None or not visibility.is_blind(user):
         return F("updated_at")
     own_latest = (
         Annotation.objects.filter(
@@ -77,40 +68,6 @@ def _annotation_event_at(user):
     # Greatest() with a NULL is NULL on SQLite: take the larger by hand.
     own = Coalesce(Subquery(own_latest), F("updated_at"))
     return Case(When(updated_at__gte=own, then=F("updated_at")), default=own)
-
-
-def once_visible_annotations(user, queryset: QuerySet) -> QuerySet:
-    """Rows ``user`` could have seen at some time (see the module docstring)."""
-    if user is None or user.is_moderator or not settings.ANNOTATOR["BLIND_REVIEW"]:
-        return queryset
-    unlocked = Annotation.objects.filter(
-        reviewer_id=user.pk,
-        document_id=OuterRef("document_id"),
-        passage_id=OuterRef("passage_id"),
-    )
-    return queryset.filter(Q(reviewer_id=user.pk) | Q(Exists(unlocked)))
-
-
-def once_visible_consensus(user, queryset: QuerySet) -> QuerySet:
-    """Consensus rows of groups in which ``user`` has (or had) an annotation of any status."""
-    if user is None or user.is_moderator or not settings.ANNOTATOR["BLIND_REVIEW"]:
-        return queryset
-    own = Annotation.objects.filter(reviewer_id=user.pk)
-    return queryset.filter(
-        Q(kind="passage", passage_id__in=own.values("passage_id"))
-        | Q(
-            Exists(
-                own.filter(
-                    document_id=OuterRef("document_id"),
-                    start=OuterRef("start"),
-                    end=OuterRef("end"),
-                )
-            ),
-            kind="span",
-        )
-        | Q(kind="claim", claim_id__in=own.values("claim_id"))
-        | Q(kind="claim", claim__merged_into_id__in=own.values("claim_id"))
-    )
 
 
 def _after(queryset: QuerySet, cursor: str | None, since: datetime | None) -> QuerySet:
