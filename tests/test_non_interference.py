@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db.models import Q
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -449,6 +450,22 @@ def world(seeded, settings) -> World:
     return world
 
 
+def comment(user, group: Consensus, body: str) -> None:
+    response = api_as(user).post(
+        "/api/v1/comments/", {"consensus": group.pk, "body": body}, format="json"
+    )
+    assert response.status_code == 201, response.content
+
+
+def passage_group(passage) -> Consensus:
+    return Consensus.objects.get(kind="passage", passage=passage)
+
+
+def deliver_jobs() -> None:
+    """Notifications are made by the job queue: run it, as the worker would."""
+    call_command("run_worker", "--until-empty")
+
+
 def others_work_outside(world: World) -> None:
     """Others act only in groups neither ``blank`` nor ``partial`` has judged."""
     bob, chen, dora = world.others
@@ -467,6 +484,12 @@ def others_work_outside(world: World) -> None:
     assert response.status_code == 201, response.content
     response = api_as(bob).post(f"/api/v1/suggestions/{outside[1].pk}/dismiss/")
     assert response.status_code == 200, response.content
+    # They discuss a passage neither reader judged and mention both: a mention in a thread the
+    # reader may not see tells them nothing (no notification, no count on the bell).
+    second = world.passages[world.documents[0].pk][1]
+    comment(bob, passage_group(second), "@chen why a 1? cc @pat @blank")
+    comment(chen, passage_group(second), "@bob no source at all.")
+    deliver_jobs()
 
 
 def others_work_in_partials_groups(world: World) -> None:
@@ -475,6 +498,9 @@ def others_work_in_partials_groups(world: World) -> None:
     for document in world.documents:
         first = world.passages[document.pk][0]
         judge(dora, first, cut=7, reliability=5, note="dora late", claim=world.claims[0].pk)
+    first = world.passages[world.documents[0].pk][0]
+    comment(dora, passage_group(first), "@pat @blank I disagree: see the archive.")
+    deliver_jobs()
 
 
 @pytest.mark.slow
@@ -505,6 +531,8 @@ def test_a_reviewer_sees_changes_only_in_the_groups_they_judged(world):
     assert any("document-read" in line for line in changed)
     assert any("claim-page" in line for line in changed)
     assert any("api:source-reliability" in line for line in changed)
+    assert any("api:comments" in line for line in changed)
+    assert any("notifications" in line for line in changed)
 
 
 def test_not_readable_urls_give_a_reviewer_nothing(world):

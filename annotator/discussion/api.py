@@ -1,6 +1,5 @@
 """/api/v1/comments/: threads on consensus groups, through the visibility policy."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -39,14 +38,16 @@ def _visible_group(user, consensus_id) -> Consensus:
 
 
 def _visible_comment(user, comment_id) -> Comment:
+    """The comment, or one 404 whether it does not exist, is hidden, or sits in a group the
+    user may not see: the answer must not tell these apart (blind review)."""
+    missing = NotFound("No such comment.")
     if not str(comment_id).isdigit() or len(str(comment_id)) > 18:
-        raise NotFound("No such comment.")
-    comment = get_object_or_404(
-        Comment.objects.select_related("consensus", "author"), pk=comment_id
-    )
-    _visible_group(user, comment.consensus_id)
+        raise missing
+    comment = Comment.objects.select_related("consensus", "author").filter(pk=comment_id).first()
+    if comment is None or not may_see_group(user, comment.consensus):
+        raise missing
     if comment.hidden_at and not user.is_moderator:
-        raise NotFound("No such comment.")
+        raise missing
     return comment
 
 
