@@ -46,7 +46,11 @@ class DocumentTextSerializer(serializers.Serializer):
 
 
 class DocumentFileSerializer(DocumentTextSerializer):
-    file = serializers.FileField(help_text=".txt .md .html .htm .pdf .docx, or .jsonl for a batch")
+    # Optional: a form may carry `body` or `fetch_url` instead, as the JSON request does.
+    file = serializers.FileField(
+        required=False,
+        help_text=".txt .md .html .htm .pdf .docx, or .jsonl for a batch (else body or fetch_url)",
+    )
 
 
 class SnapshotSerializer(serializers.Serializer):
