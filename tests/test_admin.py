@@ -274,7 +274,11 @@ def test_hide_action_asks_for_a_reason_then_hides(mod_client, three_on_mao, mode
     }
     assert ModerationAction.objects.filter(action="annotation.hide", actor=moderator).count() == 2
 
-    run_action(mod_client, "annotation", "unhide_selected", targets, reason="appeal")
+    # The third was never hidden: the message says it was left alone.
+    undone = run_action(mod_client, "annotation", "unhide_selected", three_on_mao, reason="appeal")
+    assert (
+        "Unhid 2 annotation(s) (1 were not hidden and were left alone)." in undone.content.decode()
+    )
     assert Annotation.objects.filter(status="active").count() == 3
 
 

@@ -137,3 +137,27 @@ def reason_action(name, *, function, description: str, permission: str, title: s
 
     action.__name__ = name
     return action
+
+
+def bulk_reason_action(
+    name, *, function, description: str, permission: str, title: str, done: str, skipped: str
+):
+    """Like ``reason_action``, for a moderation function that takes every selected object at
+    once and returns those it changed (``hide_annotations``).
+
+    ``done`` is formatted with ``count`` (changed) and ``note``, which names how many were left
+    alone and why (``skipped``, e.g. "were not active").
+    """
+
+    @admin.action(description=description, permissions=[permission])
+    def action(modeladmin, request, queryset):
+        def apply(objects, data):
+            changed = function(objects, moderator=request.user, reason=data["reason"])
+            left = len(objects) - len(changed)
+            note = f" ({left} {skipped} and were left alone)" if left else ""
+            return done.format(count=len(changed), note=note)
+
+        return ask_reason_then(modeladmin, request, queryset, action=name, title=title, apply=apply)
+
+    action.__name__ = name
+    return action

@@ -8,7 +8,7 @@ from ..models import (
     Annotation,
     AnnotationRevision,
 )
-from .actions import ask_reason_then
+from .actions import bulk_reason_action
 from .base import ChoiceFilter, ReadOnlyAdmin, short_text
 
 
@@ -125,43 +125,25 @@ class AnnotationAdmin(ReadOnlyAdmin):
     def has_hide_permission(self, request):
         return request.user.has_perm(moderation.PERMISSION_HIDE)
 
-    @admin.action(description="Hide selected annotations", permissions=["hide"])
-    def hide_selected(self, request, queryset):
-        def apply(annotations, data):
-            hidden = moderation.hide_annotations(
-                annotations, moderator=request.user, reason=data["reason"]
-            )
-            skipped = len(annotations) - len(hidden)
-            note = f" ({skipped} were not active and were left alone)" if skipped else ""
-            return f"Hid {len(hidden)} annotation(s){note}."
+    hide_selected = bulk_reason_action(
+        "hide_selected",
+        function=moderation.hide_annotations,
+        description="Hide selected annotations",
+        permission="hide",
+        title="Hide annotations",
+        done="Hid {count} annotation(s){note}.",
+        skipped="were not active",
+    )
 
-        return ask_reason_then(
-            self,
-            request,
-            queryset,
-            action="hide_selected",
-            title="Hide annotations",
-            apply=apply,
-        )
-
-    @admin.action(description="Unhide selected annotations", permissions=["hide"])
-    def unhide_selected(self, request, queryset):
-        def apply(annotations, data):
-            restored = moderation.unhide_annotations(
-                annotations, moderator=request.user, reason=data["reason"]
-            )
-            skipped = len(annotations) - len(restored)
-            note = f" ({skipped} were not hidden and were left alone)" if skipped else ""
-            return f"Unhid {len(restored)} annotation(s){note}."
-
-        return ask_reason_then(
-            self,
-            request,
-            queryset,
-            action="unhide_selected",
-            title="Unhide annotations",
-            apply=apply,
-        )
+    unhide_selected = bulk_reason_action(
+        "unhide_selected",
+        function=moderation.unhide_annotations,
+        description="Unhide selected annotations",
+        permission="hide",
+        title="Unhide annotations",
+        done="Unhid {count} annotation(s){note}.",
+        skipped="were not hidden",
+    )
 
 
 @admin.register(AnnotationRevision)
