@@ -36,7 +36,9 @@ def conf(name: str):
 
 def _visible_subjects(owner, events) -> set[tuple[str, int]]:
     """The (subject_type, id) pairs among ``events`` that ``owner`` may see, by the one policy."""
-    ids: dict[str, set[int]] = {"annotation": set(), "consensus": set()}
+    from annotator.campaigns.rules import campaigns_visible_to
+
+    ids: dict[str, set[int]] = {"annotation": set(), "consensus": set(), "campaign": set()}
     for event in events:
         if event.subject_type in ids and event.subject_id is not None:
             ids[event.subject_type].add(event.subject_id)
@@ -47,15 +49,17 @@ def _visible_subjects(owner, events) -> set[tuple[str, int]]:
     if ids["consensus"]:
         rows = visible_consensus(owner, Consensus.objects.filter(pk__in=ids["consensus"]))
         seen.update(("consensus", pk) for pk in rows.values_list("pk", flat=True))
+    if ids["campaign"] and owner.is_active:
+        seen.update(("campaign", pk) for pk in campaigns_visible_to(owner, ids["campaign"]))
     return seen
 
 
 def _owner_may_see(owner, event, visible: set) -> bool:
-    if event.subject_type in ("annotation", "consensus"):
+    if event.subject_type in ("annotation", "consensus", "campaign"):
         return (event.subject_type, event.subject_id) in visible
     if event.subject_type == "moderation":
         return owner.is_moderator
-    return True  # documents and campaigns: every signed-in user sees them
+    return True  # documents: every signed-in user sees them
 
 
 def fan_out(events) -> int:
