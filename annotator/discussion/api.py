@@ -1,6 +1,5 @@
 """/api/v1/comments/: threads on consensus groups, through the visibility policy."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -14,7 +13,7 @@ from annotator.visibility import may_see_group
 
 from . import services
 from .models import Comment
-from .selectors import present, thread
+from .selectors import present, thread, visible_comment
 
 
 def _body(request) -> dict:
@@ -39,13 +38,8 @@ def _visible_group(user, consensus_id) -> Consensus:
 
 
 def _visible_comment(user, comment_id) -> Comment:
-    if not str(comment_id).isdigit() or len(str(comment_id)) > 18:
-        raise NotFound("No such comment.")
-    comment = get_object_or_404(
-        Comment.objects.select_related("consensus", "author"), pk=comment_id
-    )
-    _visible_group(user, comment.consensus_id)
-    if comment.hidden_at and not user.is_moderator:
+    comment = visible_comment(user, comment_id)
+    if comment is None:
         raise NotFound("No such comment.")
     return comment
 
