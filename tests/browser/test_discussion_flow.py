@@ -94,6 +94,7 @@ def test_the_thread_opens_inline_in_the_reading_view_and_the_author_edits_and_de
     thread.get_by_role("button", name="Post comment").click()
     expect(thread.locator(".comment-body")).to_contain_text("no source is named")
     assert page.url == reading_url  # posted in place, the reader stays where they were
+    expect(toggle).to_contain_text("· 1")  # the badge counts it
 
     thread.locator("summary", has_text="Edit").click()
     thread.get_by_label("Your comment").fill("@bob a 4 seems generous: the quote has no source.")

@@ -654,6 +654,13 @@
     const section = parsed.querySelector("section.discussion");
     if (!section) throw new Error("no thread in the answer");
     box.replaceChildren(document.importNode(section, true));
+    // Keep the badge's count (comments not hidden) in step with what was just posted.
+    const link = textEl.querySelector("a.badge-thread[data-thread='" + section.dataset.thread + "']");
+    const count = box.querySelectorAll(".comment-list > li:not(.comment-hidden)").length;
+    if (link && link.lastChild && link.lastChild.nodeType === Node.TEXT_NODE) {
+      link.lastChild.textContent = " · " + count;
+      link.title = "Discussion: " + count + " comment" + (count === 1 ? "" : "s");
+    }
   }
 
   async function openThread(link, options) {
