@@ -255,11 +255,13 @@ def request(
     headers: dict | None = None,
     timeout: float = 10.0,
     follow_redirects: int = 0,
+    checked: Target | None = None,
 ) -> urllib3.BaseHTTPResponse:
     """Send one request to a checked address; follow at most ``follow_redirects`` redirects,
-    checking every hop."""
-    for _hop in range(follow_redirects + 1):
-        target = check_target(url)
+    checking every hop. ``checked``: ``check_target(url)`` done by the caller (the webhook
+    worker checks each endpoint once per batch of deliveries, not once per delivery)."""
+    for hop in range(follow_redirects + 1):
+        target = checked if hop == 0 and checked is not None else check_target(url)
         host = target.host if target.port in (80, 443) else f"{target.host}:{target.port}"
         response = _kept_pool(target, timeout).urlopen(
             method,

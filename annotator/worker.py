@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 from django.utils import timezone
 
+from annotator.campaigns.milestones import remind_due
 from annotator.notifications.tasks import enqueue_digest_if_due
 from annotator.outbox.relay import relay
 from annotator.webhooks.delivery import deliver_due
@@ -91,6 +92,7 @@ class Worker:
 
     def run(self, *, until_empty: bool = False) -> None:
         requeue_abandoned_jobs()
+        remind_due()
         last_sweep = time.monotonic()
         while True:
             try:
@@ -108,6 +110,7 @@ class Worker:
             if time.monotonic() - last_sweep > 60:
                 requeue_abandoned_jobs()
                 enqueue_digest_if_due()
+                remind_due()
                 last_sweep = time.monotonic()
             if not work:
                 close_old_connections()

@@ -218,3 +218,83 @@ def test_the_set_form_of_the_group_rule_agrees_with_may_see_group(
     for group in Consensus.objects.all():
         expected = {user.pk for user in people if may_see_group(user, group)}
         assert users_who_may_see_group(group, people) == expected, group.key
+
+
+# --- The thread in web pages: inline in the reading view, the author's edit and delete --------
+
+
+def web_client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_the_reading_view_shows_a_thread_link_next_to_the_consensus_only_to_who_may_see_it(
+    doc, disputed, reviewer, third_reviewer
+):
+    comment(reviewer, disputed, "Why a 5?")
+    reading = web_client(reviewer).get(f"/documents/{doc.pk}/").content.decode()
+    assert f'href="/discussions/{disputed.pk}/" data-thread="{disputed.pk}"' in reading
+    assert "Discussion: 1 comment" in reading
+    blind = web_client(third_reviewer).get(f"/documents/{doc.pk}/").content.decode()
+    assert f'data-thread="{disputed.pk}"' not in blind
+
+
+@pytest.mark.django_db
+def test_the_inline_thread_is_a_fragment_answering_its_forms_with_the_thread(
+    disputed, reviewer, third_reviewer
+):
+    url = f"/discussions/{disputed.pk}/"
+    fragment = web_client(reviewer).get(url, {"fragment": "thread"})
+    body = fragment.content.decode()
+    assert fragment.status_code == 200 and body.lstrip().startswith("<section")
+    assert 'name="inline" value="1"' in body and "<html" not in body
+    assert web_client(third_reviewer).get(url, {"fragment": "thread"}).status_code == 404
+    posted = web_client(reviewer).post(url, {"body": "See the source", "inline": "1"})
+    assert posted.status_code == 200 and "See the source" in posted.content.decode()
+    refused = web_client(reviewer).post(url, {"body": "  ", "inline": "1"})
+    assert refused.status_code == 400
+    assert 'role="alert">Not saved: Write something.' in refused.content.decode()
+    assert web_client(third_reviewer).post(url, {"body": "x", "inline": "1"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_author_edits_and_deletes_a_comment_in_the_web_page_within_the_window(
+    disputed, reviewer, other_reviewer, third_reviewer
+):
+    created = Comment.objects.get(pk=comment(reviewer, disputed, "first").json()["id"])
+    edit = f"/discussions/comments/{created.pk}/edit/"
+    delete = f"/discussions/comments/{created.pk}/delete/"
+    page = web_client(reviewer).get(f"/discussions/{disputed.pk}/").content.decode()
+    assert f'action="{edit}"' in page and f'action="{delete}"' in page
+    others_view = web_client(other_reviewer).get(f"/discussions/{disputed.pk}/").content.decode()
+    assert f'action="{edit}"' not in others_view  # only the author has the buttons
+
+    answer = web_client(reviewer).post(edit, {"body": "first, corrected"})
+    assert answer.status_code == 302
+    assert answer.url == f"/discussions/{disputed.pk}/#comment-{created.pk}"
+    created.refresh_from_db()
+    assert created.body == "first, corrected" and created.edited_at is not None
+
+    # Someone else, someone who may not see the thread, a GET, a late edit: nothing changes.
+    refused = web_client(other_reviewer).post(edit, {"body": "mine now", "inline": "1"})
+    assert refused.status_code == 400 and "Only the author" in refused.content.decode()
+    assert web_client(third_reviewer).post(edit, {"body": "x"}).status_code == 404
+    assert web_client(reviewer).get(edit).status_code == 405
+    with override_settings(DISCUSSION={"EDIT_WINDOW_MINUTES": 0}):
+        late = web_client(reviewer)
+        assert late.post(edit, {"body": "too late"}).status_code == 302
+        assert (
+            "can be changed for 0 minutes"
+            in late.get(f"/discussions/{disputed.pk}/").content.decode()
+        )
+        assert f'action="{edit}"' not in late.get(f"/discussions/{disputed.pk}/").content.decode()
+    created.refresh_from_db()
+    assert created.body == "first, corrected"
+
+    assert web_client(reviewer).post(delete, {"inline": "1"}).status_code == 200
+    created.refresh_from_db()
+    assert created.deleted_at is not None and created.body == ""

@@ -166,7 +166,10 @@ CASES: dict[str, Callable[[World], list[Req]]] = {
     "api:comment": lambda w: _each("pk", [1, 2, 3]),
     "api:notifications": lambda w: [Req()],
     "api:webhooks": lambda w: [Req()],
-    "discussion-thread": lambda w: _each("consensus_id", _ids(w, "consensus")),
+    "discussion-thread": lambda w: (
+        _each("consensus_id", _ids(w, "consensus"))
+        + _each("consensus_id", _ids(w, "consensus"), fragment="thread")  # the inline thread
+    ),
     "notifications": lambda w: [Req()],
     "notifications-unsubscribe": lambda w: [Req({"token": "not-a-signed-token"})],
     "oidc_authentication_init": lambda w: [Req()],
@@ -199,6 +202,8 @@ NOT_READABLE: dict[str, str] = {
     "campaign-close-page": "POST only, campaign managers",
     "document-save": "POST only, editors: saves a previewed document",
     "api:comment-hide": "POST only, moderators",
+    "discussion-comment-edit": "POST only, the author's own comment (answers the thread)",
+    "discussion-comment-delete": "POST only, the author's own comment (answers the thread)",
     "api:notifications-read": "POST only: marks one's own notifications read",
 }
 

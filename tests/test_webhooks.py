@@ -296,3 +296,18 @@ def test_a_payload_never_carries_what_the_owner_could_not_see(doc, reviewer, oth
         run_worker()
         sent = [json.loads(body)["data"]["id"] for _, _, body in receiver.requests]
         assert sent == [own["id"]]
+
+
+@pytest.mark.django_db
+def test_the_target_is_checked_again_when_delivering(admin_user, doc, reviewer):
+    # Registered while loopback was allowed; delivering after the rule tightened is refused
+    # (each endpoint's address is resolved and checked again for every batch of deliveries).
+    with Receiver() as receiver:
+        register(admin_user, receiver.url)
+        annotate(reviewer, doc)
+        with override_settings(ALLOW_PRIVATE_NETWORK_TARGETS=False):
+            run_worker()
+        assert receiver.requests == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending" and delivery.attempts == 1
+    assert "private or loopback" in delivery.last_error

@@ -32,6 +32,7 @@ from annotator.models import (
     User,
 )
 
+from . import milestones
 from .planning import least_loaded, plan_assignments
 from .rules import REVIEWER_GROUP, can_manage_campaigns
 
@@ -242,6 +243,7 @@ def open_campaign(campaign: Campaign, *, by) -> Campaign:
         campaign.status = Campaign.Status.OPEN
         campaign.opened_at = timezone.now()
         campaign.save(update_fields=["status", "opened_at"])
+        milestones.opened(campaign, _ids_of(members, counts))
         record_action(
             actor=by,
             action="campaign.open",
@@ -266,6 +268,11 @@ def close_campaign(campaign: Campaign, *, by) -> Campaign:
         campaign.save(update_fields=["status", "closed_at"])
         record_action(actor=by, action="campaign.close", target=campaign, reason="Campaign closed")
     return campaign
+
+
+def _ids_of(members: list[CampaignMember], counts: dict[str, int]) -> list[int]:
+    """The reviewer ids of the members ``_assign`` gave work (``counts`` is by username)."""
+    return [member.reviewer_id for member in members if counts.get(member.reviewer.username)]
 
 
 def _active_members(campaign: Campaign) -> list[CampaignMember]:
@@ -420,6 +427,7 @@ def add_documents(
                 .values_list("pk", "document_id", "index")
             )
             counts = _assign(campaign, passages, members)
+            milestones.tell_assigned(campaign, _ids_of(members, counts), "New passages for you")
         record_action(
             actor=by,
             action="campaign.add_documents",
@@ -519,6 +527,7 @@ def reassign_suspended(user: User, *, moderator, reason: str) -> dict[int, dict]
             holders[passage_id].add(reviewer_id)
         judged = _judged(passage_ids)
         details = {"from": user.username, "moves": [], "unplaced": []}
+        receivers: set[int] = set()
         for row in open_rows:
             candidates = [
                 (m.reviewer_id, m.assigned, m.calibration, m.reviewer.username)
@@ -533,9 +542,11 @@ def reassign_suspended(user: User, *, moderator, reason: str) -> dict[int, dict]
                 details["unplaced"].append(row.passage_id)
                 continue
             holders[row.passage_id].add(to_id)
+            receivers.add(to_id)
             _move(row, to_id, members)
             details["moves"].append([row.passage_id, members[to_id].reviewer.username])
         CampaignMember.objects.bulk_update(list(members.values()), ["assigned"])
+        milestones.tell_assigned(campaign, receivers, "Passages moved to you")
         record_action(
             actor=moderator,
             action="campaign.reassign_suspended",
@@ -594,6 +605,7 @@ def reassign(
         by_id = {member.reviewer_id: member for member in members.values()}
         _move(assignment, target.reviewer_id, by_id)
         CampaignMember.objects.bulk_update([source, target], ["assigned"])
+        milestones.tell_assigned(campaign, [target.reviewer_id], "A passage moved to you")
         record_action(
             actor=moderator,
             action="campaign.reassign",

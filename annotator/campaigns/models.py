@@ -39,6 +39,13 @@ class Campaign(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Milestones the worker notices (annotator.campaigns.milestones); each is set once.
+    completed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When every assignment was first done"
+    )
+    due_reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When reviewers were told the campaign is due in 24 h"
+    )
 
     class Meta:
         ordering = ["-id"]

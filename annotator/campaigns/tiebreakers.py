@@ -27,6 +27,7 @@ from annotator.models import (
     Passage,
 )
 
+from . import milestones
 from .lifecycle import tie_breaker_cap
 from .planning import least_loaded
 from .queue import done_condition
@@ -107,6 +108,7 @@ def _route(campaign: Campaign, row: Consensus, cause) -> Assignment | None:
     CampaignMember.objects.filter(campaign_id=campaign_id, reviewer_id=chosen).update(
         assigned=F("assigned") + 1
     )
+    milestones.tell_assigned(campaign, [chosen], "A tie-breaker for you")
     record_action(
         actor=cause,
         action="campaign.tie_breaker",

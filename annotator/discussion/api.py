@@ -13,7 +13,7 @@ from annotator.visibility import may_see_group
 
 from . import services
 from .models import Comment
-from .selectors import present, thread
+from .selectors import present, thread, visible_comment
 
 
 def _body(request) -> dict:
@@ -38,16 +38,11 @@ def _visible_group(user, consensus_id) -> Consensus:
 
 
 def _visible_comment(user, comment_id) -> Comment:
-    """The comment, or one 404 whether it does not exist, is hidden, or sits in a group the
-    user may not see: the answer must not tell these apart (blind review)."""
-    missing = NotFound("No such comment.")
-    if not str(comment_id).isdigit() or len(str(comment_id)) > 18:
-        raise missing
-    comment = Comment.objects.select_related("consensus", "author").filter(pk=comment_id).first()
-    if comment is None or not may_see_group(user, comment.consensus):
-        raise missing
-    if comment.hidden_at and not user.is_moderator:
-        raise missing
+    """One 404 whether the comment does not exist, is hidden, or sits in a group the user
+    may not see: the answer must not tell these apart (blind review)."""
+    comment = visible_comment(user, comment_id)
+    if comment is None:
+        raise NotFound("No such comment.")
     return comment
 
 

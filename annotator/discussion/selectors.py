@@ -1,8 +1,11 @@
 """Read a thread: only for those who may see its group; hidden comments for moderators only."""
 
+from django.conf import settings
+
 from annotator.visibility import may_see_group
 
 from .models import Comment
+from .services import may_change
 
 
 def thread(user, consensus) -> list[Comment] | None:
@@ -13,6 +16,38 @@ def thread(user, consensus) -> list[Comment] | None:
     if not user.is_moderator:
         comments = comments.filter(hidden_at__isnull=True)
     return list(comments.prefetch_related("mentions"))
+
+
+def visible_comment(user, comment_id) -> Comment | None:
+    """The comment if ``user`` may read it (its group visible; hidden ones to moderators)."""
+    if not str(comment_id).isdigit() or len(str(comment_id)) > 18:
+        return None
+    comment = (
+        Comment.objects.select_related("consensus", "author").filter(pk=int(comment_id)).first()
+    )
+    if comment is None or not user.is_authenticated:
+        return None
+    if not may_see_group(user, comment.consensus):
+        return None
+    if comment.hidden_at and not user.is_moderator:
+        return None
+    return comment
+
+
+def thread_context(user, group, *, admin: bool = False, inline: bool = False) -> dict:
+    """What ``_thread.html`` shows ``user``: the comments (each marked ``changeable`` when its
+    author may still edit or delete it), or ``visible`` False."""
+    comments = thread(user, group) if group is not None else None
+    for comment in comments or ():
+        comment.changeable = may_change(comment, user)
+    return {
+        "group": group,
+        "comments": comments,
+        "visible": comments is not None,
+        "admin": admin,
+        "inline": inline,
+        "edit_window_minutes": settings.DISCUSSION["EDIT_WINDOW_MINUTES"],
+    }
 
 
 def present(comment: Comment, user) -> dict:

@@ -103,3 +103,33 @@ def document_created(document) -> OutboxEvent:
         "created_at": document.created_at.isoformat() if document.created_at else None,
     }
     return record("document.created", data, subject_type="document", subject_id=document.pk)
+
+
+def _campaign_data(campaign, documents: int) -> dict:
+    """What any member of the campaign may see on its page: no reviewer's name or load, no
+    assignment totals (blind review shows reviewers only their own row of the progress)."""
+    return {
+        "id": campaign.pk,
+        "name": campaign.name,
+        "status": campaign.status,
+        "overlap": campaign.overlap,
+        "quorum": campaign.quorum,
+        "due": campaign.due.isoformat() if campaign.due else None,
+        "documents": documents,
+        "opened_at": campaign.opened_at.isoformat() if campaign.opened_at else None,
+    }
+
+
+def campaign_opened(campaign, *, documents: int) -> OutboxEvent:
+    return record(
+        "campaign.opened",
+        _campaign_data(campaign, documents),
+        subject_type="campaign",
+        subject_id=campaign.pk,
+    )
+
+
+def campaign_completed(campaign, *, documents: int) -> OutboxEvent:
+    data = _campaign_data(campaign, documents)
+    data["completed_at"] = campaign.completed_at.isoformat()
+    return record("campaign.completed", data, subject_type="campaign", subject_id=campaign.pk)

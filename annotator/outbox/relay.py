@@ -15,10 +15,11 @@ from .models import OutboxEvent
 def consumers():
     """Each takes a list of events and writes what they cause, in the relay's transaction.
     (Imported here: the consumers import the models of the whole app.)"""
+    from annotator.campaigns import milestones
     from annotator.notifications.tasks import on_events
     from annotator.webhooks.delivery import fan_out
 
-    return [fan_out, on_events]
+    return [fan_out, on_events, milestones.on_events]
 
 
 def relay(limit: int = 500) -> int:

@@ -4,7 +4,7 @@ show consensus: the reading view, the claim page and the adjudication page."""
 from django import template
 from django.db.models import Count, Q
 
-from annotator.discussion.selectors import thread
+from annotator.discussion.selectors import thread_context
 from annotator.models import Consensus
 from annotator.visibility import visible_consensus
 
@@ -13,15 +13,8 @@ register = template.Library()
 
 @register.inclusion_tag("annotator/discussion/_thread.html", takes_context=True)
 def discussion_thread(context, group, admin=False):
-    request = context["request"]
-    comments = thread(request.user, group) if group is not None else None
-    return {
-        "group": group,
-        "comments": comments,
-        "visible": comments is not None,
-        "csrf_token": context.get("csrf_token"),
-        "admin": admin,
-    }
+    shown = thread_context(context["request"].user, group, admin=admin)
+    return {**shown, "csrf_token": context.get("csrf_token")}
 
 
 @register.inclusion_tag("annotator/discussion/_index.html", takes_context=True)

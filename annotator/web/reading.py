@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape  # the stdlib one: no lazy-string wrapper, several times faster
 
-from django.db.models import TextField
+from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from ..models import (
@@ -84,7 +85,7 @@ class PassageRow:
     own_count: int = 0
     others_count: int = 0
     unlocked: bool = False
-    consensus: dict | None = None  # status, reviewer_count
+    consensus: dict | None = None  # id, status, reviewer_count, comment_count
 
 
 @dataclass
@@ -201,8 +202,28 @@ def _gutter_markup(row: PassageRow) -> str:
             f'<span class="badge status-{status}" title="{label}: {count} reviewer{plural}">'
             f"{status} · {count}</span>"
         )
+        # The group's thread, next to its consensus: a link to the thread page that reader.js
+        # turns into a disclosure loading the thread inline (?fragment=thread).
+        comments = row.consensus["comment_count"]
+        parts.append(
+            f'<a class="badge badge-thread" href="{_thread_prefix()}{row.consensus["id"]}/" '
+            f'data-thread="{row.consensus["id"]}" title="Discussion: {comments} '
+            f'comment{"" if comments == 1 else "s"}">Discuss<span class="visually-hidden"> '
+            f"passage {row.index + 1}</span> · {comments}</a>"
+        )
     # No per-passage "blind" badge: the notice above the text says it once for the page.
     return "".join(parts)
+
+
+def _thread_prefix() -> str:
+    """``/discussions/`` as routed (reverse() once per process, not once per passage)."""
+    global _THREAD_PREFIX
+    if _THREAD_PREFIX is None:
+        _THREAD_PREFIX = reverse("discussion-thread", args=[0]).removesuffix("0/")
+    return _THREAD_PREFIX
+
+
+_THREAD_PREFIX = None
 
 
 def _row_markup(body: str, language: str, row: PassageRow, text: str) -> str:
@@ -261,7 +282,9 @@ def build_reading_view(document: Document, user) -> ReadingView:
         for row in visible_consensus(
             user,
             Consensus.objects.filter(kind=Consensus.Kind.PASSAGE, passage__document_id=document.pk),
-        ).values("passage_id", "status", "reviewer_count")
+        )
+        .annotate(comment_count=Count("comments", filter=Q(comments__hidden_at__isnull=True)))
+        .values("passage_id", "id", "status", "reviewer_count", "comment_count")
     }
 
     spans_by_row: dict[int, list[Span]] = defaultdict(list)

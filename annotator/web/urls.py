@@ -101,6 +101,16 @@ integration_patterns = [
     path("oidc/authenticate/", sso_views.authenticate, name="oidc_authentication_init"),
     path("oidc/callback/", sso_views.callback, name="oidc_authentication_callback"),
     path("discussions/<int:consensus_id>/", discussion_views.thread_page, name="discussion-thread"),
+    path(
+        "discussions/comments/<int:comment_id>/edit/",
+        discussion_views.comment_edit,
+        name="discussion-comment-edit",
+    ),
+    path(
+        "discussions/comments/<int:comment_id>/delete/",
+        discussion_views.comment_delete,
+        name="discussion-comment-delete",
+    ),
     path("notifications/", notification_views.notifications_page, name="notifications"),
     path(
         "notifications/unsubscribe/<str:token>/",

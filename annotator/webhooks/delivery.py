@@ -36,7 +36,9 @@ def conf(name: str):
 
 def _visible_subjects(owner, events) -> set[tuple[str, int]]:
     """The (subject_type, id) pairs among ``events`` that ``owner`` may see, by the one policy."""
-    ids: dict[str, set[int]] = {"annotation": set(), "consensus": set()}
+    from annotator.campaigns.rules import campaigns_visible_to
+
+    ids: dict[str, set[int]] = {"annotation": set(), "consensus": set(), "campaign": set()}
     for event in events:
         if event.subject_type in ids and event.subject_id is not None:
             ids[event.subject_type].add(event.subject_id)
@@ -47,15 +49,17 @@ def _visible_subjects(owner, events) -> set[tuple[str, int]]:
     if ids["consensus"]:
         rows = visible_consensus(owner, Consensus.objects.filter(pk__in=ids["consensus"]))
         seen.update(("consensus", pk) for pk in rows.values_list("pk", flat=True))
+    if ids["campaign"] and owner.is_active:
+        seen.update(("campaign", pk) for pk in campaigns_visible_to(owner, ids["campaign"]))
     return seen
 
 
 def _owner_may_see(owner, event, visible: set) -> bool:
-    if event.subject_type in ("annotation", "consensus"):
+    if event.subject_type in ("annotation", "consensus", "campaign"):
         return (event.subject_type, event.subject_id) in visible
     if event.subject_type == "moderation":
         return owner.is_moderator
-    return True  # documents and campaigns: every signed-in user sees them
+    return True  # documents: every signed-in user sees them
 
 
 def fan_out(events) -> int:
@@ -94,25 +98,51 @@ class Outcome:
     error: str = ""
 
 
-def post(delivery: WebhookDelivery) -> Outcome:
+def post(delivery: WebhookDelivery, target) -> Outcome:
+    """POST one delivery to ``target``: its endpoint's ``check_target`` result for this batch
+    (or the refusal it raised)."""
     endpoint, event = delivery.endpoint, delivery.event
+    started = time.perf_counter()
+    if isinstance(target, Exception):
+        return Outcome(delivery.pk, False, None, _ms(started), _error_text(target))
     body = payload(event)
     headers = signing.headers(endpoint.secret, event.msg_id, int(time.time()), body)
     headers["user-agent"] = "annotator-webhooks/1"
-    started = time.perf_counter()
     try:
         response = outbound.request(
-            "POST", endpoint.url, body=body, headers=headers, timeout=conf("TIMEOUT")
+            "POST",
+            endpoint.url,
+            body=body,
+            headers=headers,
+            timeout=conf("TIMEOUT"),
+            checked=target,
         )
-    except outbound.OutboundRefused as error:
-        return Outcome(delivery.pk, False, None, _ms(started), str(error)[:500])
     except Exception as error:  # network errors of every kind count as a failed attempt
-        return Outcome(
-            delivery.pk, False, None, _ms(started), f"{type(error).__name__}: {error}"[:500]
-        )
+        return Outcome(delivery.pk, False, None, _ms(started), _error_text(error))
     ok = 200 <= response.status < 300
     error = "" if ok else f"HTTP {response.status}"
     return Outcome(delivery.pk, ok, response.status, _ms(started), error)
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, outbound.OutboundRefused):
+        return str(error)[:500]
+    return f"{type(error).__name__}: {error}"[:500]
+
+
+def check_targets(deliveries: list[WebhookDelivery]) -> dict:
+    """Each endpoint's address checked once for the batch (resolved, private ranges refused):
+    endpoint id -> Target, or the exception that refused it."""
+    targets: dict = {}
+    for delivery in deliveries:
+        endpoint = delivery.endpoint
+        if endpoint.pk in targets:
+            continue
+        try:
+            targets[endpoint.pk] = outbound.check_target(endpoint.url)
+        except Exception as error:  # a refusal or a failed lookup fails this batch's attempts
+            targets[endpoint.pk] = error
+    return targets
 
 
 def _ms(started: float) -> float:
@@ -138,26 +168,31 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def claim_due(limit: int) -> list[WebhookDelivery]:
-    """Lease up to ``limit`` due deliveries of active endpoints (SKIP LOCKED on PostgreSQL)."""
+    """Lease up to ``limit`` due deliveries of active endpoints (SKIP LOCKED on PostgreSQL):
+    the rows, their endpoint and event are read by the locking query itself, then leased by
+    one UPDATE (two queries a batch)."""
     now = timezone.now()
     with transaction.atomic():
-        ids = list(
+        deliveries = list(
             WebhookDelivery.objects.filter(
                 status=WebhookDelivery.Status.PENDING,
                 next_attempt_at__lte=now,
                 endpoint__is_active=True,
             )
             .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+            .select_related("endpoint", "event")
             .order_by("next_attempt_at", "id")
-            .select_for_update(skip_locked=True, of=("self",))
-            .values_list("id", flat=True)[:limit]
+            .select_for_update(skip_locked=True, of=("self",))[:limit]
         )
-        if not ids:
+        if not deliveries:
             return []
-        WebhookDelivery.objects.filter(pk__in=ids).update(
-            locked_until=now + timedelta(seconds=conf("LEASE_SECONDS"))
+        locked_until = now + timedelta(seconds=conf("LEASE_SECONDS"))
+        WebhookDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+            locked_until=locked_until
         )
-    return list(WebhookDelivery.objects.filter(pk__in=ids).select_related("endpoint", "event"))
+        for delivery in deliveries:
+            delivery.locked_until = locked_until
+    return deliveries
 
 
 def deliver_due(limit: int | None = None) -> int:
@@ -165,7 +200,8 @@ def deliver_due(limit: int | None = None) -> int:
     deliveries = claim_due(limit or conf("BATCH"))
     if not deliveries:
         return 0
-    outcomes = list(_pool().map(post, deliveries))
+    targets = check_targets(deliveries)
+    outcomes = list(_pool().map(lambda d: post(d, targets[d.endpoint_id]), deliveries))
     record(deliveries, outcomes)
     return len(deliveries)
 

@@ -82,6 +82,17 @@ def test_reviewer_pages(page, live_server, judged, theme):
     page.keyboard.press("Enter")
     page.locator("#annotation-form").wait_for()
     assert problems(page) == [], "reading view, panel open"
+    # The reading view with a passage's thread open inline, holding one's own comment (with its
+    # edit and delete controls).
+    from annotator.discussion.services import post_comment
+    from annotator.models import Consensus, User
+
+    group = Consensus.objects.get(kind="passage", document=judged["document"])
+    post_comment(author=User.objects.get(username="alice"), consensus=group, body="@bob why?")
+    page.goto(pages["reading view"])
+    page.locator(f"a.badge-thread[data-thread='{group.pk}']").click()
+    page.locator(".inline-thread .comment-edit").wait_for()
+    assert problems(page) == [], "reading view, thread open"
 
 
 def test_moderator_pages(page, judged):

@@ -629,10 +629,114 @@
     const imported = document.importNode(fresh, true);
     textEl.replaceWith(imported);
     textEl = imported;
+    document.querySelectorAll(".inline-thread").forEach((box) => box.remove());
     loadData();
+    reopenThreads();
     if (focusedIndex !== null) {
       const passage = textEl.querySelector(".passage[data-index='" + focusedIndex + "']");
       if (passage) passage.focus({ preventScroll: true });
+    }
+  }
+
+  /* ---------- discussion threads, inline under their passage ---------- */
+
+  /* The "Discuss" badge next to a passage's consensus links to the thread page; here it opens
+     the thread under the passage instead (GET ?fragment=thread), and the thread's forms (post,
+     edit, delete) are sent with inline=1 and answered with the re-rendered thread. */
+  const openThreads = new Set(); // consensus ids, re-opened after the text is refreshed
+
+  function threadBox(id) {
+    return document.getElementById("thread-" + id);
+  }
+
+  async function fillThread(box, response) {
+    const parsed = new DOMParser().parseFromString(await response.text(), "text/html");
+    const section = parsed.querySelector("section.discussion");
+    if (!section) throw new Error("no thread in the answer");
+    box.replaceChildren(document.importNode(section, true));
+    // Keep the badge's count (comments not hidden) in step with what was just posted.
+    const link = textEl.querySelector("a.badge-thread[data-thread='" + section.dataset.thread + "']");
+    const count = box.querySelectorAll(".comment-list > li:not(.comment-hidden)").length;
+    if (link && link.lastChild && link.lastChild.nodeType === Node.TEXT_NODE) {
+      link.lastChild.textContent = " · " + count;
+      link.title = "Discussion: " + count + " comment" + (count === 1 ? "" : "s");
+    }
+  }
+
+  async function openThread(link, options) {
+    const id = link.dataset.thread;
+    const row = link.closest(".passage-row");
+    let box = threadBox(id);
+    if (!box) {
+      box = element("div", "inline-thread");
+      box.id = "thread-" + id;
+      row.after(box);
+    }
+    const url = new URL(link.href, window.location.href);
+    url.searchParams.set("fragment", "thread");
+    const response = await fetch(url.toString(), { credentials: "same-origin", headers: { Accept: "text/html" } });
+    if (!response.ok) {
+      box.remove();
+      window.location.href = link.href; // let the thread page say why
+      return;
+    }
+    await fillThread(box, response);
+    openThreads.add(id);
+    link.setAttribute("aria-expanded", "true");
+    link.setAttribute("aria-controls", box.id);
+    if (!options || options.focus !== false) {
+      const field = box.querySelector(".comment-form textarea");
+      if (field) field.focus();
+    }
+  }
+
+  function closeThread(link) {
+    const box = threadBox(link.dataset.thread);
+    if (box) box.remove();
+    openThreads.delete(link.dataset.thread);
+    link.setAttribute("aria-expanded", "false");
+    link.removeAttribute("aria-controls");
+  }
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a.badge-thread");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    if (link.getAttribute("aria-expanded") === "true") closeThread(link);
+    else openThread(link);
+  });
+
+  document.addEventListener("submit", async (event) => {
+    const box = event.target.closest && event.target.closest(".inline-thread");
+    if (!box) return;
+    event.preventDefault();
+    const sending = event.target;
+    const button = sending.querySelector("button[type='submit']");
+    if (button) button.disabled = true;
+    const response = await fetch(sending.action, {
+      method: "POST",
+      body: new FormData(sending),
+      credentials: "same-origin",
+      headers: { Accept: "text/html" },
+    });
+    if (response.ok || response.status === 400) {
+      await fillThread(box, response);
+      const focus = box.querySelector("[role='alert']") || box.querySelector(".comment-form textarea");
+      if (focus) {
+        if (!focus.matches("textarea")) focus.tabIndex = -1;
+        focus.focus();
+      }
+    } else {
+      if (button) button.disabled = false;
+      window.alert("The comment could not be saved (HTTP " + response.status + ").");
+    }
+  });
+
+  async function reopenThreads() {
+    for (const id of Array.from(openThreads)) {
+      const link = textEl.querySelector("a.badge-thread[data-thread='" + id + "']");
+      if (link) await openThread(link, { focus: false });
+      else openThreads.delete(id);
     }
   }
 
