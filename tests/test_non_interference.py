@@ -452,6 +452,9 @@ def world(seeded, settings) -> World:
             *range(last_consensus + 1, last_consensus + 4),
         ],
     }
+    # The campaign's "assigned work" notifications are the readers' own news, not others' work:
+    # delivered before the first snapshot.
+    deliver_jobs()
     return world
 
 
