@@ -100,3 +100,15 @@ def in_campaign(queryset, campaign_id: int):
 
     documents = CampaignDocument.objects.filter(campaign_id=campaign_id).values("document_id")
     return queryset.filter(document_id__in=documents)
+
+
+def open_in_campaign(campaign: Campaign, reviewer_id: int, limit: int):
+    """One reviewer's first ``limit`` open assignments in a campaign, in queue order: what a
+    manager may move by hand (the campaign page's reassignment form)."""
+    return list(
+        Assignment.objects.filter(campaign=campaign, reviewer_id=reviewer_id)
+        .exclude(done_condition())
+        .select_related("document")
+        .only("passage_id", "kind", "position", "document__title")
+        .order_by("-kind", "document_id", "position", "id")[:limit]
+    )
