@@ -39,7 +39,18 @@ def next_assigned_passage(user, after: Passage | None = None) -> Passage | None:
     at most, whatever the number of assignments). None when ``after`` was the last one."""
     queue = open_assignments(user).select_related("passage")
     if after is not None:
-        kind = queue.filter(passage_id=after.pk).values_list("kind", flat=True).first()
+        # Found by (kind, document, position), the queue index's own columns: two precise
+        # index descents, one per kind (there is no index on the passage alone).
+        kind = (
+            queue.filter(
+                kind__in=Assignment.Kind.values,
+                document_id=after.document_id,
+                position=after.index,
+                passage_id=after.pk,
+            )
+            .values_list("kind", flat=True)
+            .first()
+        )
         if kind is not None:
             later = queue.filter(
                 Q(kind__lt=kind)
