@@ -18,7 +18,6 @@ median and p95 over ``--requests`` requests each, and queries per request. Targe
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import resource
 import statistics
@@ -29,7 +28,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.consensus_write import database_url, recreate_database, setup_django  # noqa: E402
+from bench._seed import (  # noqa: E402
+    database_url,
+    document_with_passages,
+    recreate_database,
+    setup_django,
+)
 
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 PASSAGES_PER_DOCUMENT = 50
@@ -40,7 +44,7 @@ def build(passages: int, reviewers: int, overlap: int) -> int:
     from django.contrib.auth.models import Group
 
     from annotator.campaigns.lifecycle import create_campaign
-    from annotator.models import Document, Passage, User
+    from annotator.models import Document, User
 
     group = Group.objects.get(name="Reviewer")
     pool = User.objects.bulk_create(
@@ -53,20 +57,7 @@ def build(passages: int, reviewers: int, overlap: int) -> int:
     for d in range(documents):
         count = min(PASSAGES_PER_DOCUMENT, passages - made)
         paragraphs = [PARAGRAPH.format(p=p, d=d, n=p % 97) for p in range(count)]
-        body = "\n\n".join(paragraphs)
-        document = Document.objects.create(
-            title=f"Report {d}",
-            language="en",
-            body=body,
-            sha256=hashlib.sha256(body.encode()).hexdigest(),
-            origin=f"bench-{d}",
-        )
-        rows, position = [], 0
-        for index, paragraph in enumerate(paragraphs):
-            start = body.index(paragraph, position)
-            position = start + len(paragraph)
-            rows.append(Passage(document=document, index=index, start=start, end=position))
-        Passage.objects.bulk_create(rows)
+        document_with_passages(paragraphs, title=f"Report {d}", origin=f"bench-{d}")
         made += count
     campaign = create_campaign(
         by=lead,

@@ -17,7 +17,6 @@ write, tie-breakers assigned, and the ratio largest/smallest of the median. Targ
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import statistics
 import sys
@@ -27,35 +26,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from bench.consensus_write import (  # noqa: E402
-    WARMUP,
-    Corpus,
+from bench._seed import (  # noqa: E402
     database_url,
+    document_with_passages,
     recreate_database,
     setup_django,
 )
+from bench.consensus_write import WARMUP, Corpus  # noqa: E402
 
 
 def dispute_document(label: str, passages: int):
-    from annotator.models import Document, Passage
-
     paragraphs = [
         f"Disputed paragraph {p} of {label}: a claim without a source." for p in range(passages)
     ]
-    body = "\n\n".join(paragraphs)
-    document = Document.objects.create(
-        title=f"Disputes {label}",
-        language="en",
-        body=body,
-        sha256=hashlib.sha256(body.encode()).hexdigest(),
-        origin=f"disputes-{label}",
+    document, _ = document_with_passages(
+        paragraphs, title=f"Disputes {label}", origin=f"disputes-{label}"
     )
-    rows, position = [], 0
-    for index, paragraph in enumerate(paragraphs):
-        start = body.index(paragraph, position)
-        position = start + len(paragraph)
-        rows.append(Passage(document=document, index=index, start=start, end=position))
-    Passage.objects.bulk_create(rows)
     return document
 
 

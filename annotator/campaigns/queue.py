@@ -8,7 +8,7 @@ dispute), then the rest in reading order (document, passage index).
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from annotator.models import Annotation, AnnotationStatus, Assignment, Campaign, Passage
 
@@ -63,8 +63,11 @@ def next_assigned_passage(user, after: Passage | None = None) -> Passage | None:
 
 
 def assignment_rows(queryset):
-    """Assignments with what the API shows: ``done`` and the campaign's ``due``."""
-    return queryset.select_related("campaign", "reviewer").annotate(done=done_condition())
+    """Assignments with what the API shows: ``done``, the campaign's ``due`` and the
+    reviewer's username, as plain columns (no campaign or user objects to build per row)."""
+    return queryset.only("id", "campaign", "passage", "document", "kind").annotate(
+        done=done_condition(), due=F("campaign__due"), reviewer_name=F("reviewer__username")
+    )
 
 
 def my_assignments(user) -> list[dict]:
