@@ -57,3 +57,25 @@ def document_with_passages(paragraphs: list[str], *, title: str, origin: str, **
         position = start + len(paragraph)
         rows.append(Passage(document=document, index=index, start=start, end=position))
     return document, Passage.objects.bulk_create(rows)
+
+
+def load_average() -> str:
+    """The 1-, 5- and 15-minute load averages: the figures are only read beside them."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def server_cpu_seconds(connection) -> float | None:
+    """CPU seconds (user + system) used so far by this connection's PostgreSQL backend, read
+    from /proc when the server runs on this machine; None otherwise. Most of a bulk write's
+    work is the server's, which the client's process_time does not see."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
