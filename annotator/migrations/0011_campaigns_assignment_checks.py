@@ -6,7 +6,8 @@ drops those constraints (and the full index on the passage, which only they need
 tie-breakers keep a partial one) and adds one trigger per INSERT or UPDATE statement that
 checks the new rows as a set: each (campaign, reviewer) is a member of that campaign's pool —
 which also proves both exist — and each passage exists and belongs to the row's document.
-SQLite (development, tests) gets the same rule as row triggers.
+SQLite (development, tests) gets the same rule as row triggers; a later migration that makes
+SQLite rebuild this table drops them and must create them again.
 """
 
 import django.db.models.deletion
