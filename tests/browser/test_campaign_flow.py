@@ -98,7 +98,7 @@ def test_campaign_with_a_tie_breaker(
     # The moderator moves one of the first reviewer's open assignments by hand.
     from annotator.campaigns.queue import open_in_campaign
 
-    page.get_by_role("link", name=f"Reassign a passage of {reviewer.username}").click()
+    page.get_by_role("link", name=f"Reassign… a passage of {reviewer.username}").click()
     expect(page.get_by_role("heading", name="Reassign a passage")).to_be_visible()
     first = open_in_campaign(campaign, reviewer.pk, 1)[0]
     holders = set(
