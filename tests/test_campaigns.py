@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from annotator.campaigns.planning import plan_assignments
 from annotator.models import Assignment, Campaign, CampaignMember, ModerationAction
 from annotator.moderation import suspend_reviewer
-from tests.campaign_support import client_for, judge, make_document, make_pool
+from tests.campaign_support import client_for, judge, make_document, make_manager, make_pool
 from tests.conftest import make_user
 
 URL = "/api/v1/campaigns/"
@@ -18,7 +18,7 @@ URL = "/api/v1/campaigns/"
 
 @pytest.fixture
 def manager(db):
-    return make_user("lead", groups=["Moderator"], is_staff=True)
+    return make_manager()
 
 
 @pytest.fixture

@@ -3,10 +3,9 @@ as the API's ``reassign``) and choosing documents by a filter (the same filter a
 ``document_filter``). The pages have no script, so Django's client drives them."""
 
 import pytest
-from django.test import Client
 
 from annotator.models import Assignment, Campaign, CampaignMember, ModerationAction, Source
-from tests.campaign_support import client_for, judge, make_document, make_pool
+from tests.campaign_support import client_for, judge, make_document, make_pool, web_for
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -15,12 +14,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def editor(db):
     return make_user("editor", groups=["Editor"])
-
-
-def web_for(user) -> Client:
-    web = Client()
-    web.force_login(user)
-    return web
 
 
 @pytest.fixture
