@@ -92,9 +92,7 @@ class ReassignForm(forms.Form):
     from_reviewer = forms.CharField(max_length=150, widget=forms.HiddenInput)
     passage = forms.IntegerField(min_value=1, widget=forms.Select)
     to_reviewer = forms.CharField(max_length=150, label="To", widget=forms.Select)
-    reason = forms.CharField(
-        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, members, assignments, **kwargs):
         super().__init__(*args, **kwargs)
