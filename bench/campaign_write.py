@@ -11,13 +11,14 @@ of the 40 corpus reviewers), so assignments grow with the corpus too. One more d
 the timed passages: each has one rating of 5 by one of its assignees (pending under the quorum
 of 2); the timed write is its other assignee's rating of 1, which disputes it, and the write
 assigns a tie-breaker in its transaction. Prints per-write median / mean / p90, queries per
-write, tie-breakers assigned, and the ratio largest/smallest of the median. Target: ratio ≤ 1.5.
+write, tie-breakers assigned, CPU per write (this process, and the PostgreSQL backend when the
+server runs on this machine), the load average, and the ratio largest/smallest of the median.
+Target: ratio ≤ 1.5.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import statistics
 import sys
@@ -27,35 +28,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from bench.consensus_write import (  # noqa: E402
-    WARMUP,
-    Corpus,
+from bench._seed import (  # noqa: E402
     database_url,
+    document_with_passages,
+    load_average,
     recreate_database,
+    server_cpu_seconds,
     setup_django,
 )
+from bench.consensus_write import WARMUP, Corpus  # noqa: E402
 
 
 def dispute_document(label: str, passages: int):
-    from annotator.models import Document, Passage
-
     paragraphs = [
         f"Disputed paragraph {p} of {label}: a claim without a source." for p in range(passages)
     ]
-    body = "\n\n".join(paragraphs)
-    document = Document.objects.create(
-        title=f"Disputes {label}",
-        language="en",
-        body=body,
-        sha256=hashlib.sha256(body.encode()).hexdigest(),
-        origin=f"disputes-{label}",
+    document, _ = document_with_passages(
+        paragraphs, title=f"Disputes {label}", origin=f"disputes-{label}"
     )
-    rows, position = [], 0
-    for index, paragraph in enumerate(paragraphs):
-        start = body.index(paragraph, position)
-        position = start + len(paragraph)
-        rows.append(Passage(document=document, index=index, start=start, end=position))
-    Passage.objects.bulk_create(rows)
     return document
 
 
@@ -105,9 +95,11 @@ def run_size(corpus: Corpus, size: int, writes: int, lead, previous) -> tuple[di
         write(users[holders[passage.pk][0]], passage, 5)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    timings, queries = [], []
+    timings, queries, cpu, server = [], [], 0.0, 0.0
     for number, passage in enumerate(passages):
         connection.queries_log.clear()
+        server_before = server_cpu_seconds(connection) or 0.0
+        cpu_before = time.process_time()
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
             write(users[holders[passage.pk][1]], passage, 1)
@@ -115,6 +107,8 @@ def run_size(corpus: Corpus, size: int, writes: int, lead, previous) -> tuple[di
         if number >= WARMUP:
             timings.append(elapsed * 1000)
             queries.append(len(captured))
+            cpu += time.process_time() - cpu_before
+            server += (server_cpu_seconds(connection) or 0.0) - server_before
     ties = Assignment.objects.filter(campaign=campaign, kind="tie-breaker").count()
     timings.sort()
     figures = {
@@ -125,6 +119,9 @@ def run_size(corpus: Corpus, size: int, writes: int, lead, previous) -> tuple[di
         "ties": ties,
         "assignments": Assignment.objects.filter(campaign=campaign).count(),
         "open": opened,
+        "cpu": cpu * 1000 / len(timings),
+        "server": server * 1000 / len(timings),
+        "load": load_average().split()[0],
     }
     return figures, campaign
 
@@ -152,7 +149,8 @@ def main() -> None:
     print(f"database {options.database}; {options.writes} timed writes per size after {WARMUP}")
     print(
         f"{'annotations':>12} {'assignments':>11} {'open s':>7} {'median ms':>9} {'mean ms':>8}"
-        f" {'p90 ms':>7} {'queries':>7} {'tie-breakers':>12}"
+        f" {'p90 ms':>7} {'queries':>7} {'tie-breakers':>12} {'CPU ms':>6} {'server ms':>9}"
+        f" {'load':>5}"
     )
     results, campaign = [], None
     for size in sizes:
@@ -163,7 +161,8 @@ def main() -> None:
         print(
             f"{Annotation.objects.count():>12} {figures['assignments']:>11} {figures['open']:>7.1f}"
             f" {figures['median']:>9.2f} {figures['mean']:>8.2f} {figures['p90']:>7.2f}"
-            f" {figures['queries']:>7.0f} {figures['ties']:>12}",
+            f" {figures['queries']:>7.0f} {figures['ties']:>12} {figures['cpu']:>6.2f}"
+            f" {figures['server']:>9.2f} {figures['load']:>5}",
             flush=True,
         )
     ratio = results[-1]["median"] / results[0]["median"]

@@ -17,17 +17,21 @@ corpus).
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._seed import (  # noqa: E402  (re-exported: older scripts import them from here)
+    database_url,
+    document_with_passages,
+    recreate_database,
+    setup_django,
+)
+
 PASSAGES_PER_DOCUMENT = 50
 REVIEWERS_PER_PASSAGE = 5
 ANNOTATIONS_PER_CLAIM = 10
@@ -38,29 +42,6 @@ PARAGRAPH = (
     "Paragraph {p} of report {d}: officials said the figures were {n} percent higher, "
     "according to a source who asked not to be named; 好戲開始嘍 was quoted without a citation. 🎭"
 )
-
-
-def database_url(name: str) -> str:
-    base = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/x"))
-    return f"{base.scheme}://{base.netloc}/{name}"
-
-
-def recreate_database(url: str) -> None:
-    parts = urlsplit(url)
-    args = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432)]
-    args += ["-U", parts.username or "postgres"]
-    name = parts.path.lstrip("/")
-    subprocess.run(["dropdb", *args, "--if-exists", name], check=True)
-    subprocess.run(["createdb", *args, name], check=True)
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 class Corpus:
@@ -79,7 +60,7 @@ class Corpus:
         self.annotations = 0
 
     def grow_to(self, annotations: int) -> None:
-        from annotator.models import Annotation, Claim, Document, Passage
+        from annotator.models import Annotation, Claim
 
         while self.annotations < annotations:
             d = self.documents
@@ -87,21 +68,13 @@ class Corpus:
                 PARAGRAPH.format(p=p, d=d, n=self.rng.randint(1, 99))
                 for p in range(PASSAGES_PER_DOCUMENT)
             ]
-            body = "\n\n".join(paragraphs)
-            document = Document.objects.create(
-                source=self.source,
+            document, passages = document_with_passages(
+                paragraphs,
                 title=f"Synthetic report {d}",
-                language="en",
-                body=body,
-                sha256=hashlib.sha256(body.encode()).hexdigest(),
                 origin=f"synthetic-{d}",
+                source=self.source,
             )
-            passages, position = [], 0
-            for index, paragraph in enumerate(paragraphs):
-                start = body.index(paragraph, position)
-                position = start + len(paragraph)
-                passages.append(Passage(document=document, index=index, start=start, end=position))
-            passages = Passage.objects.bulk_create(passages)
+            body = document.body
             per_document = PASSAGES_PER_DOCUMENT * REVIEWERS_PER_PASSAGE
             claims = Claim.objects.bulk_create(
                 Claim(text=f"Claim {d}.{c}", language="en")

@@ -1,8 +1,11 @@
-"""Helpers shared by the campaign tests: documents of N paragraphs, pools, API clients."""
+"""Helpers shared by the campaign tests: documents of N paragraphs, pools, a campaign opened
+through the product's own functions, API and web clients."""
 
+from django.test import Client
 from rest_framework.test import APIClient
 
 from annotator.annotations import create_annotation
+from annotator.campaigns.lifecycle import create_campaign, open_campaign
 from annotator.importing import DocumentRecord, import_record
 from annotator.models import Document, Passage
 from tests.conftest import make_user
@@ -20,10 +23,36 @@ def make_pool(size: int, prefix: str = "rev") -> list:
     return [make_user(f"{prefix}{i:02d}", groups=["Reviewer"]) for i in range(size)]
 
 
+def make_manager(username: str = "lead"):
+    """A moderator (staff): manages campaigns."""
+    return make_user(username, groups=["Moderator"], is_staff=True)
+
+
+def open_campaign_over(manager, documents, pool, *, overlap=2, quorum=2, name="Campaign", **extra):
+    """A campaign over ``documents`` with ``pool``, created and opened by ``manager``."""
+    campaign = create_campaign(
+        by=manager,
+        name=name,
+        documents=[document.pk for document in documents],
+        reviewers=[user.username for user in pool],
+        overlap=overlap,
+        quorum=quorum,
+        **extra,
+    )
+    return open_campaign(campaign, by=manager)
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def web_for(user) -> Client:
+    """Django's client, logged in as ``user`` (the web pages)."""
+    web = Client()
+    web.force_login(user)
+    return web
 
 
 def judge(reviewer, passage: Passage, reliability: int, flags=()):

@@ -4,37 +4,30 @@ import json
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from annotator.campaigns.lifecycle import create_campaign, open_campaign
 from annotator.models import Assignment
-from tests.campaign_support import client_for, judge, make_document, make_pool
+from tests.campaign_support import (
+    client_for,
+    judge,
+    make_document,
+    make_manager,
+    make_pool,
+    open_campaign_over,
+    web_for,
+)
 from tests.conftest import make_user
 
 
 @pytest.fixture
 def manager(db):
-    return make_user("lead", groups=["Moderator"], is_staff=True)
-
-
-def opened(manager, documents, pool, overlap=2, quorum=2, **extra):
-    campaign = create_campaign(
-        by=manager,
-        name="Queue",
-        documents=[d.pk for d in documents],
-        reviewers=[u.username for u in pool],
-        overlap=overlap,
-        quorum=quorum,
-        **extra,
-    )
-    return open_campaign(campaign, by=manager)
+    return make_manager()
 
 
 def test_assignments_api_lists_own_rows_with_kind_due_and_done(manager, db):
     document = make_document("doc", 4)
     pool = make_pool(2)
-    campaign = opened(manager, [document], pool, due="2026-12-24")
+    campaign = open_campaign_over(manager, [document], pool, due="2026-12-24")
     first = document.passages.order_by("index").first()
     judge(pool[0], first, 4)
     client = client_for(pool[0])
@@ -67,15 +60,14 @@ def _queries(callable_):
 def test_next_and_assignments_api_use_a_constant_number_of_queries(manager, db):
     small, large = make_document("small", 3), make_document("large", 60)
     pool = make_pool(1, "solo")
-    opened(manager, [small], pool, overlap=1, quorum=1)
+    open_campaign_over(manager, [small], pool, overlap=1, quorum=1)
     counts = []
-    web = Client()
-    web.force_login(pool[0])
+    web = web_for(pool[0])
     api = client_for(pool[0])
     counts.append(
         (_queries(lambda: web.get("/next/")), _queries(lambda: api.get("/api/v1/assignments/")))
     )
-    opened(manager, [large], pool, overlap=1, quorum=1)
+    open_campaign_over(manager, [large], pool, overlap=1, quorum=1)
     assert Assignment.objects.filter(reviewer=pool[0]).count() == 63
     counts.append(
         (_queries(lambda: web.get("/next/")), _queries(lambda: api.get("/api/v1/assignments/")))
@@ -89,9 +81,8 @@ def test_next_serves_tie_breakers_then_assigned_passages_in_reading_order_then_t
     first, second = make_document("first", 3), make_document("second", 2)
     outside = make_document("outside", 2)
     pool = make_pool(1, "solo")
-    opened(manager, [second, first], pool, overlap=1, quorum=1)
-    web = Client()
-    web.force_login(pool[0])
+    open_campaign_over(manager, [second, first], pool, overlap=1, quorum=1)
+    web = web_for(pool[0])
     order = [(first.pk, i) for i in range(3)] + [(second.pk, i) for i in range(2)]
     seen = []
     after = None
@@ -115,10 +106,9 @@ def test_next_serves_tie_breakers_then_assigned_passages_in_reading_order_then_t
 def test_my_assignments_page_shows_documents_counts_due_and_progress(manager, db):
     document = make_document("mine", 4)
     pool = make_pool(2)
-    opened(manager, [document], pool, due="2026-12-01")
+    open_campaign_over(manager, [document], pool, due="2026-12-01")
     judge(pool[0], document.passages.get(index=0), 5)
-    web = Client()
-    web.force_login(pool[0])
+    web = web_for(pool[0])
     page = web.get("/assignments/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -129,7 +119,7 @@ def test_my_assignments_page_shows_documents_counts_due_and_progress(manager, db
 def test_reviewers_see_campaign_figures_only_through_blind_review(manager, db):
     document = make_document("blind", 3)
     pool = make_pool(3)
-    campaign = opened(manager, [document], pool, overlap=3, quorum=2)
+    campaign = open_campaign_over(manager, [document], pool, overlap=3, quorum=2)
     passage = document.passages.get(index=1)
     judge(pool[0], passage, 1)
     judge(pool[1], passage, 5)
@@ -154,8 +144,7 @@ def test_reviewers_see_campaign_figures_only_through_blind_review(manager, db):
     assert unlocked["agreement"]["annotations"] == 3
     assert unlocked["time_to_quorum"]["reached"] == 1
 
-    page = Client()
-    page.force_login(make_user("stranger", groups=["Reviewer"]))
+    page = web_for(make_user("stranger", groups=["Reviewer"]))
     assert page.get(f"/campaigns/{campaign.pk}/").status_code == 404
     assert client_for(make_user("other", groups=["Reviewer"])).get(url).status_code == 404
 
@@ -163,10 +152,9 @@ def test_reviewers_see_campaign_figures_only_through_blind_review(manager, db):
 def test_campaign_page_renders_progress_for_managers_and_members(manager, db):
     document = make_document("page", 3)
     pool = make_pool(2)
-    campaign = opened(manager, [document], pool)
+    campaign = open_campaign_over(manager, [document], pool)
     judge(pool[0], document.passages.get(index=0), 4)
-    web = Client()
-    web.force_login(manager)
+    web = web_for(manager)
     html = web.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "Progress per reviewer" in html and "campaign.open" in html
     web.force_login(pool[0])
@@ -178,7 +166,7 @@ def test_campaign_page_renders_progress_for_managers_and_members(manager, db):
 def test_exports_take_a_campaign(manager, db):
     inside, outside = make_document("inside", 2), make_document("outside", 2)
     pool = make_pool(2)
-    campaign = opened(manager, [inside], pool)
+    campaign = open_campaign_over(manager, [inside], pool)
     judge(pool[0], inside.passages.get(index=0), 4)
     judge(pool[0], outside.passages.get(index=0), 2)
     client = client_for(manager)

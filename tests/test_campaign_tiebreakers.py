@@ -5,31 +5,29 @@ import threading
 
 import pytest
 from django.db import connection
-from django.test import Client
 
 from annotator.annotations import withdraw_annotation
-from annotator.campaigns.lifecycle import close_campaign, create_campaign, open_campaign
+from annotator.campaigns.lifecycle import close_campaign
 from annotator.models import Assignment, ModerationAction
 from annotator.moderation import moderation_queue
-from tests.campaign_support import judge, make_document, make_pool
+from tests.campaign_support import (
+    judge,
+    make_document,
+    make_manager,
+    make_pool,
+    open_campaign_over,
+    web_for,
+)
 from tests.conftest import make_user
 
 
 @pytest.fixture
 def manager(db):
-    return make_user("lead", groups=["Moderator"], is_staff=True)
+    return make_manager()
 
 
 def opened(manager, document, pool, overlap=2, quorum=2):
-    campaign = create_campaign(
-        by=manager,
-        name="Ties",
-        documents=[document.pk],
-        reviewers=[u.username for u in pool],
-        overlap=overlap,
-        quorum=quorum,
-    )
-    return open_campaign(campaign, by=manager)
+    return open_campaign_over(manager, [document], pool, overlap=overlap, quorum=quorum)
 
 
 def holders(passage):
@@ -66,8 +64,7 @@ def test_a_dispute_goes_to_a_third_reviewer_then_to_moderation(manager, db):
     assert history.details["reviewer"] == third.username
     assert f"passage:{passage.pk}" not in disputed_keys()  # the tie-breaker may resolve it
 
-    web = Client()
-    web.force_login(third)
+    web = web_for(third)
     assert web.get("/next/").url.endswith(f"/documents/{document.pk}/#p1")  # top of the queue
 
     judge(third, passage, 3)  # still disputed (ratings 1, 3, 5): the cap of 1 is reached

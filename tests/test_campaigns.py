@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from annotator.campaigns.planning import plan_assignments
 from annotator.models import Assignment, Campaign, CampaignMember, ModerationAction
 from annotator.moderation import suspend_reviewer
-from tests.campaign_support import client_for, judge, make_document, make_pool
+from tests.campaign_support import client_for, judge, make_document, make_manager, make_pool
 from tests.conftest import make_user
 
 URL = "/api/v1/campaigns/"
@@ -18,7 +18,7 @@ URL = "/api/v1/campaigns/"
 
 @pytest.fixture
 def manager(db):
-    return make_user("lead", groups=["Moderator"], is_staff=True)
+    return make_manager()
 
 
 @pytest.fixture
@@ -413,3 +413,38 @@ def test_opening_assigns_exactly_the_plan(manager, corpus, pool_size, overlap):
     assert stored == expected
     members = dict(CampaignMember.objects.values_list("reviewer_id", "assigned"))
     assert members == dict(Counter(reviewer for _, _, reviewer in expected))
+
+
+def test_the_database_refuses_an_assignment_outside_the_pool_or_its_document(manager, corpus):
+    """The statement-level reference check that replaces per-row foreign keys (migration
+    0011): every insert and update is checked, whichever code path writes it."""
+    from django.db import IntegrityError, transaction
+
+    pool = make_pool(2)
+    outsider = make_pool(1, prefix="out")[0]
+    campaign = create(
+        client_for(manager),
+        document_ids=[corpus[0].pk],
+        usernames=[u.username for u in pool],
+        overlap=1,
+        quorum=1,
+    ).json()
+    passage = corpus[0].passages.order_by("index").first()
+    row = {
+        "campaign_id": campaign["id"],
+        "passage_id": passage.pk,
+        "document_id": corpus[0].pk,
+        "position": passage.index,
+    }
+    for bad in (
+        {"reviewer_id": outsider.pk},  # not in the pool
+        {"reviewer_id": pool[0].pk, "document_id": corpus[1].pk},  # not the passage's document
+        {"reviewer_id": pool[0].pk, "passage_id": 10**9},  # no such passage
+        {"reviewer_id": pool[0].pk, "campaign_id": 10**9},  # no such campaign
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Assignment.objects.create(**{**row, **bad})
+    good = Assignment.objects.create(**row, reviewer_id=pool[0].pk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assignment.objects.filter(pk=good.pk).update(reviewer_id=outsider.pk)
+    assert Assignment.objects.get(pk=good.pk).reviewer_id == pool[0].pk

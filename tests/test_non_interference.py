@@ -156,6 +156,11 @@ CASES: dict[str, Callable[[World], list[Req]]] = {
     "campaign-list-page": lambda w: [Req()],
     "campaign-new": lambda w: [Req()],  # managers only: a reviewer is refused, always alike
     "campaign-page": lambda w: _each("campaign_id", [w.campaign.pk]),
+    # managers only: a reviewer (member or not) is refused, always alike
+    "campaign-documents-page": lambda w: _each("campaign_id", [w.campaign.pk, w.campaign.pk + 1]),
+    "campaign-reassign-page": lambda w: _each(
+        "campaign_id", [w.campaign.pk, w.campaign.pk + 1], **{"from": w.blank.username}
+    ),
     # published fact-checks (public) and their API (moderators only: a reviewer is refused)
     "api:claim-publication": lambda w: _each("pk", [c.pk for c in w.claims]),
     "fact-check-index": lambda w: [Req()],
@@ -197,7 +202,7 @@ NOT_READABLE: dict[str, str] = {
     "api:campaign-close": "POST only, campaign managers",
     "api:campaign-documents": "POST only, campaign managers",
     "api:campaign-reviewers": "POST only, campaign managers",
-    "api:campaign-reassign": "POST only, moderators",
+    "api:campaign-reassign": "POST only, campaign managers",
     "campaign-open-page": "POST only, campaign managers",
     "campaign-close-page": "POST only, campaign managers",
     "document-save": "POST only, editors: saves a previewed document",

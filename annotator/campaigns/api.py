@@ -114,8 +114,7 @@ class CampaignReassignView(ApiViewMixin, APIView):
         request=serializers.ReassignSerializer, responses=serializers.AssignmentSerializer
     )
     def post(self, request, campaign_id: int):
-        if not request.user.is_moderator:
-            raise PermissionDenied("Only moderators reassign by hand.")
+        _manager(request)
         campaign = _campaign(request, campaign_id)
         payload = serializers.ReassignSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -125,7 +124,7 @@ class CampaignReassignView(ApiViewMixin, APIView):
             passage_id=data["passage"],
             from_username=data["from"],
             to_username=data["to"],
-            moderator=request.user,
+            by=request.user,
             reason=data["reason"],
         )
         row = assignment_rows(Assignment.objects.filter(pk=assignment.pk)).get()

@@ -112,13 +112,28 @@ class Assignment(models.Model):
 
     # Only the indexes the reads need (each costs time when a campaign opens): the unique
     # constraint leads with the campaign, the two reviewer indexes below with the reviewer.
+    #
+    # No per-row foreign-key constraints: PostgreSQL checks those with one trigger call per
+    # row and key, which was 60 % of the time to open a 300,000-assignment campaign. One
+    # statement-level check (migration 0011_campaigns_assignment_checks) does it per insert or
+    # update instead, and asks more: the (campaign, reviewer) pair is a member of the pool,
+    # and the document is the passage's. Deletion needs no database check: nothing here is
+    # deleted (the admin deletes nothing), and Django's CASCADE / PROTECT still apply.
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="assignments", db_index=False
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        db_index=False,
+        db_constraint=False,
     )
-    passage = models.ForeignKey("annotator.Passage", on_delete=models.PROTECT, related_name="+")
-    # The passage's document, copied for grouping and ordering (passages never move). No
-    # database constraint: the passage's own constraint already guarantees it, and each
-    # constraint check costs about 7 % of the time to open a campaign (docs/campaigns.md).
+    passage = models.ForeignKey(
+        "annotator.Passage",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    # The passage's document, copied for grouping and ordering (passages never move).
     document = models.ForeignKey(
         "annotator.Document",
         on_delete=models.PROTECT,
@@ -131,6 +146,7 @@ class Assignment(models.Model):
         on_delete=models.PROTECT,
         related_name="assignments",
         db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.REGULAR)
     position = models.PositiveIntegerField(
@@ -154,6 +170,13 @@ class Assignment(models.Model):
             # reading order; an ordered index scan stops at the first open assignment.
             models.Index(
                 fields=["reviewer", "-kind", "document", "position"], name="assignment_queue_idx"
+            ),
+            # The tie-breakers of a passage (moderation queue: is one still on its way?).
+            # Partial: opening a campaign inserts regular rows only, so it costs nothing then.
+            models.Index(
+                fields=["passage"],
+                condition=Q(kind="tie-breaker"),
+                name="assignment_tie_breaker_idx",
             ),
         ]
 

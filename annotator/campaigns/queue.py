@@ -8,7 +8,7 @@ dispute), then the rest in reading order (document, passage index).
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from annotator.models import Annotation, AnnotationStatus, Assignment, Campaign, Passage
 
@@ -39,7 +39,18 @@ def next_assigned_passage(user, after: Passage | None = None) -> Passage | None:
     at most, whatever the number of assignments). None when ``after`` was the last one."""
     queue = open_assignments(user).select_related("passage")
     if after is not None:
-        kind = queue.filter(passage_id=after.pk).values_list("kind", flat=True).first()
+        # Found by (kind, document, position), the queue index's own columns: two precise
+        # index descents, one per kind (there is no index on the passage alone).
+        kind = (
+            queue.filter(
+                kind__in=Assignment.Kind.values,
+                document_id=after.document_id,
+                position=after.index,
+                passage_id=after.pk,
+            )
+            .values_list("kind", flat=True)
+            .first()
+        )
         if kind is not None:
             later = queue.filter(
                 Q(kind__lt=kind)
@@ -52,8 +63,11 @@ def next_assigned_passage(user, after: Passage | None = None) -> Passage | None:
 
 
 def assignment_rows(queryset):
-    """Assignments with what the API shows: ``done`` and the campaign's ``due``."""
-    return queryset.select_related("campaign", "reviewer").annotate(done=done_condition())
+    """Assignments with what the API shows: ``done``, the campaign's ``due`` and the
+    reviewer's username, as plain columns (no campaign or user objects to build per row)."""
+    return queryset.only("id", "campaign", "passage", "document", "kind").annotate(
+        done=done_condition(), due=F("campaign__due"), reviewer_name=F("reviewer__username")
+    )
 
 
 def my_assignments(user) -> list[dict]:
@@ -100,3 +114,15 @@ def in_campaign(queryset, campaign_id: int):
 
     documents = CampaignDocument.objects.filter(campaign_id=campaign_id).values("document_id")
     return queryset.filter(document_id__in=documents)
+
+
+def open_in_campaign(campaign: Campaign, reviewer_id: int, limit: int):
+    """One reviewer's first ``limit`` open assignments in a campaign, in queue order: what a
+    manager may move by hand (the campaign page's reassignment form)."""
+    return list(
+        Assignment.objects.filter(campaign=campaign, reviewer_id=reviewer_id)
+        .exclude(done_condition())
+        .select_related("document")
+        .only("passage_id", "kind", "position", "document__title")
+        .order_by("-kind", "document_id", "position", "id")[:limit]
+    )

@@ -75,11 +75,14 @@ class CampaignSerializer(serializers.ModelSerializer):
         return sorted(document.pk for document in campaign.documents.all())
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
-    reviewer = serializers.CharField(source="reviewer.username", read_only=True)
-    due = serializers.DateField(source="campaign.due", read_only=True, allow_null=True)
-    done = serializers.BooleanField(read_only=True)
+class AssignmentSerializer(serializers.Serializer):
+    """One passage assigned to one reviewer in a campaign, and whether they judged it."""
 
-    class Meta:
-        model = Assignment
-        fields = ["id", "campaign", "passage", "document", "reviewer", "kind", "due", "done"]
+    id = serializers.IntegerField(read_only=True)
+    campaign = serializers.IntegerField(source="campaign_id", read_only=True)
+    passage = serializers.IntegerField(source="passage_id", read_only=True)
+    document = serializers.IntegerField(source="document_id", read_only=True)
+    reviewer = serializers.CharField(source="reviewer_name", read_only=True)
+    kind = serializers.ChoiceField(choices=Assignment.Kind.choices, read_only=True)
+    due = serializers.DateField(read_only=True, allow_null=True)
+    done = serializers.BooleanField(read_only=True)

@@ -57,4 +57,14 @@ page_patterns = [
     path("campaigns/<id:campaign_id>/", views.campaign_page, name="campaign-page"),
     path("campaigns/<id:campaign_id>/open/", views.campaign_open, name="campaign-open-page"),
     path("campaigns/<id:campaign_id>/close/", views.campaign_close, name="campaign-close-page"),
+    path(
+        "campaigns/<id:campaign_id>/documents/",
+        views.campaign_documents,
+        name="campaign-documents-page",
+    ),
+    path(
+        "campaigns/<id:campaign_id>/reassign/",
+        views.campaign_reassign,
+        name="campaign-reassign-page",
+    ),
 ]

@@ -94,3 +94,23 @@ def test_campaign_with_a_tie_breaker(
     expect(page.locator("#campaign-history")).to_contain_text("campaign.tie_breaker")
     expect(page.locator("#campaign-done")).to_contain_text("3 / 13")
     screenshot(page, "campaign-page", full_page=True)
+
+    # The moderator moves one of the first reviewer's open assignments by hand.
+    from annotator.campaigns.queue import open_in_campaign
+
+    page.get_by_role("link", name=f"Reassign… a passage of {reviewer.username}").click()
+    expect(page.get_by_role("heading", name="Reassign a passage")).to_be_visible()
+    first = open_in_campaign(campaign, reviewer.pk, 1)[0]
+    holders = set(
+        Assignment.objects.filter(campaign=campaign, passage_id=first.passage_id).values_list(
+            "reviewer_id", flat=True
+        )
+    )
+    free = next(user for user in pool if user.pk not in holders)
+    page.get_by_label("Passage", exact=True).select_option(str(first.passage_id))
+    page.get_by_label("To", exact=True).select_option(free.username)
+    page.get_by_label("Reason", exact=True).fill("On leave until Monday")
+    screenshot(page, "campaign-reassign")
+    page.get_by_role("button", name="Reassign", exact=True).click()
+    expect(page.locator("#campaign-history")).to_contain_text("On leave until Monday")
+    assert Assignment.objects.get(pk=first.pk).reviewer_id == free.pk
