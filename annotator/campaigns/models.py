@@ -115,7 +115,7 @@ class Assignment(models.Model):
     #
     # No per-row foreign-key constraints: PostgreSQL checks those with one trigger call per
     # row and key, which was 60 % of the time to open a 300,000-assignment campaign. One
-    # statement-level check (migration 0011_campaigns_assignment_checks) does it per insert or
+    # statement-level check (migration 0012_campaigns_assignment_checks) does it per insert or
     # update instead, and asks more: the (campaign, reviewer) pair is a member of the pool,
     # and the document is the passage's. Deletion needs no database check: nothing here is
     # deleted (the admin deletes nothing), and Django's CASCADE / PROTECT still apply.

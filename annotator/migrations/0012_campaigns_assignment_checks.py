@@ -86,7 +86,7 @@ def _run(statements: dict):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0010_integrations_discussion_notifications'),
+        ('annotator', '0011_integrations_campaign_milestones'),
     ]
 
     operations = [
