@@ -174,7 +174,7 @@ def test_a_tie_breaker_and_a_reassignment_notify_the_reviewer_who_gets_the_work(
         passage_id=other.pk,
         from_username=holder.username,
         to_username=free.username,
-        moderator=manager,
+        by=manager,
         reason="Holiday",
     )
     run_worker()
