@@ -107,3 +107,28 @@ def test_bad_input_is_a_400_naming_the_field(seeded, reviewer, params, field):
 def test_anonymous_users_are_refused(seeded):
     response = APIClient().get(URL, good_show_span(seeded))
     assert response.status_code in (401, 403)
+
+
+def test_another_process_reuses_the_stored_vectors_instead_of_embedding_again(
+    seeded, reviewer, monkeypatch
+):
+    """The claims' vectors are shared through the cache: a fresh process (empty in-process memo)
+    answers without running the encoder for texts embedded before."""
+    from django.core.cache import cache
+
+    from annotator.claim_matching import encoder
+
+    cache.clear()
+    monkeypatch.setattr(encoder, "_memo", type(encoder._memo)())  # a fresh process
+    for text in DISTRACTORS:
+        Claim.objects.create(text=text, language="en")
+    client = client_for(reviewer)
+    first = client.get(URL, good_show_span(seeded)).json()["results"]
+    monkeypatch.setattr(encoder, "_memo", type(encoder._memo)())  # as in another process
+
+    def no_model():
+        raise AssertionError("the encoder ran again")
+
+    monkeypatch.setattr(encoder, "_model", no_model)
+    again = client.get(URL, good_show_span(seeded)).json()["results"]
+    assert again == first

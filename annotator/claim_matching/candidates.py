@@ -160,7 +160,7 @@ def claims_for_span(
             texts_of[target].append(exact)
     order = list(texts_of)
     flat = [text for pk in order for text in texts_of[pk]]
-    vectors = encoder.embed([span_text, *flat])
+    vectors = encoder.embed([span_text, *flat], shared=True)
     cosines = vectors[1:] @ vectors[0]
     span_signals = signals.extract(span_text)
     ranked, offset = [], 0
@@ -251,7 +251,7 @@ def propose_merges(claim: Claim, user, limit: int = 5) -> list[dict]:
     if not others:
         return []
     queries = encoder.embed(texts)
-    vectors = encoder.embed([text for _, text in others])
+    vectors = encoder.embed([text for _, text in others], shared=True)
     scores = (vectors @ queries.T).max(axis=1)
     order = np.argsort(-scores)[:limit]
     return [
