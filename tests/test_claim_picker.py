@@ -132,3 +132,20 @@ def test_another_process_reuses_the_stored_vectors_instead_of_embedding_again(
     monkeypatch.setattr(encoder, "_model", no_model)
     again = client.get(URL, good_show_span(seeded)).json()["results"]
     assert again == first
+
+
+def test_moderators_see_probable_duplicates_on_the_claim_page(seeded, reviewer, moderator):
+    from django.test import Client
+
+    claim = Claim.objects.create(text="Mao said a wonderful drama was about to be staged")
+    twin = Claim.objects.create(text="毛主席說好戲就要開始了")
+    Claim.objects.create(text="Bus fares will rise next year")
+    page = Client()
+    page.force_login(moderator)
+    html = page.get(f"/claims/{claim.pk}/").content.decode()
+    assert "Probably duplicate claims" in html
+    assert f"id__in={claim.pk},{twin.pk}" in html and "Bus fares" not in html
+    admin = page.get(f"/admin/annotator/claim/?id__in={claim.pk},{twin.pk}")
+    assert admin.status_code == 200 and "2 claims" in admin.content.decode()
+    page.force_login(reviewer)
+    assert "Probably duplicate claims" not in page.get(f"/claims/{claim.pk}/").content.decode()
