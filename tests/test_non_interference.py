@@ -117,6 +117,11 @@ CASES: dict[str, Callable[[World], list[Req]]] = {
     "api:claim-list": lambda w: [Req(), Req(params={"search": "Mao"})],
     "api:claim-detail": lambda w: _each("pk", [c.pk for c in w.claims]),
     "api:claim-candidates": lambda w: _each("pk", [c.pk for c in w.claims]),
+    "api:claim-for-span": lambda w: [
+        Req(params={"document": d.pk, "start": p.start, "end": p.end})
+        for d in w.documents
+        for p in w.passages[d.pk][:2]
+    ],
     "api:claim-duplicates": lambda w: _each("pk", [c.pk for c in w.claims]),  # 403 for them
     "api:consensus-list": lambda w: (
         [Req(), Req(params={"page_size": 500})]

@@ -492,6 +492,39 @@ class ClaimCandidateListSerializer(serializers.Serializer):
     results = ClaimCandidateSerializer(many=True)
 
 
+class ClaimsForSpanInput(serializers.Serializer):
+    """The span whose claims the picker asks for: a document and code-point offsets."""
+
+    document = serializers.PrimaryKeyRelatedField(queryset=Document.objects.all())
+    start = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    end = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+    def validate(self, attrs):
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": ["Must be greater than start."]})
+        if attrs["end"] > len(attrs["document"].body):
+            raise serializers.ValidationError({"end": ["Past the end of the document."]})
+        return attrs
+
+
+class ClaimForSpanSerializer(serializers.Serializer):
+    """A claim that the span probably states (claim matching), with its score."""
+
+    claim = serializers.IntegerField()
+    text = serializers.CharField()
+    language = serializers.CharField()
+    score = serializers.FloatField(help_text="cosine of the multilingual embeddings + signals")
+    cosine = serializers.FloatField()
+    shared = serializers.ListField(child=serializers.CharField(), help_text="shared signals")
+
+
+class ClaimsForSpanSerializer(serializers.Serializer):
+    document = serializers.IntegerField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    results = ClaimForSpanSerializer(many=True)
+
+
 class ClaimCandidateDecisionInput(serializers.Serializer):
     """Accept (link the span to the claim as your annotation) or dismiss a candidate."""
 

@@ -278,6 +278,33 @@ class ClaimViewSet(
         return Response(serializers.ClaimCandidateListSerializer(payload).data)
 
     @extend_schema(
+        summary="Claims that a span probably states, ranked (the annotation panel's picker)",
+        parameters=[serializers.ClaimsForSpanInput],
+        responses={200: serializers.ClaimsForSpanSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="for-span",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def for_span(self, request):
+        from annotator.claim_matching.candidates import claims_for_span
+
+        params = serializers.ClaimsForSpanInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        document, start, end = (params.validated_data[k] for k in ("document", "start", "end"))
+        rows = claims_for_span(document, start, end, request.user)
+        payload = {
+            "document": document.pk,
+            "start": start,
+            "end": end,
+            "results": [vars(row) for row in rows],
+        }
+        return Response(serializers.ClaimsForSpanSerializer(payload).data)
+
+    @extend_schema(
         summary="Accept (link as your annotation) or dismiss a proposed span",
         request=serializers.ClaimCandidateDecisionInput,
         responses={201: serializers.ClaimCandidateDecisionSerializer},

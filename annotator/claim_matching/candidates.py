@@ -25,6 +25,10 @@ ACCEPTED = ClaimCandidateDecision.Decision.ACCEPTED
 DISMISSED = ClaimCandidateDecision.Decision.DISMISSED
 MAX_QUERY_SPANS = 50
 MERGE_PROPOSAL_MIN_SCORE = 0.35
+# The span -> claims direction compares with the most recent claims and linked spans only.
+MAX_PICKER_CLAIMS = 2000
+MAX_PICKER_SPANS = 4000
+PICKER_CANDIDATES = 5
 
 
 @dataclass
@@ -116,6 +120,67 @@ def candidates_for_claim(claim: Claim, user, limit: int | None = None) -> list[C
     return out
 
 
+@dataclass
+class ClaimCandidate:
+    claim: int
+    text: str
+    language: str
+    score: float
+    cosine: float
+    shared: list[str]
+
+
+def claims_for_span(
+    document: Document, start: int, end: int, user, limit: int = PICKER_CANDIDATES
+) -> list[ClaimCandidate]:
+    """The claims that the span ``document[start:end]`` probably states, best first.
+
+    The reverse of ``candidates_for_claim``, for the annotation panel's claim picker. Each
+    claim is represented, as there, by its text and the spans linked to it (or to a claim
+    merged into it) that ``user`` may see; its score is the best cosine between the span and
+    any of those, plus the shared-signal bonus. No threshold: the picker shows a ranking.
+    """
+    span_text = document.body[start:end]
+    claims = {
+        pk: (text, language)
+        for pk, text, language in Claim.objects.filter(merged_into__isnull=True)
+        .order_by("-id")
+        .values_list("pk", "text", "language")[:MAX_PICKER_CLAIMS]
+    }
+    if not claims or not span_text.strip():
+        return []
+    texts_of: dict[int, list[str]] = {pk: [text] for pk, (text, _) in claims.items()}
+    linked = visible_annotations(
+        user, Annotation.objects.filter(status=AnnotationStatus.ACTIVE, claim__isnull=False)
+    )
+    rows = linked.order_by("-id").values_list("claim_id", "claim__merged_into_id", "exact")
+    for claim_id, merged_into, exact in rows[:MAX_PICKER_SPANS]:
+        target = merged_into or claim_id
+        if target in texts_of and len(texts_of[target]) <= MAX_QUERY_SPANS:
+            texts_of[target].append(exact)
+    order = list(texts_of)
+    flat = [text for pk in order for text in texts_of[pk]]
+    vectors = encoder.embed([span_text, *flat], shared=True)
+    cosines = vectors[1:] @ vectors[0]
+    span_signals = signals.extract(span_text)
+    ranked, offset = [], 0
+    for pk in order:
+        count = len(texts_of[pk])
+        cosine = float(cosines[offset : offset + count].max())
+        offset += count
+        claim_signals = _merged_signals(texts_of[pk])
+        shared = [
+            key
+            for key in ("years", "numbers", "names")
+            if set(claim_signals[key]) & set(span_signals[key])
+        ]
+        score = min(1.0, max(0.0, cosine + signals.bonus(claim_signals, span_signals)))
+        text, language = claims[pk]
+        ranked.append(ClaimCandidate(pk, text, language, round(score, 4), round(cosine, 4), shared))
+    ranked.sort(key=lambda c: (-c.score, -c.claim))
+    return ranked[:limit]
+
+
 def _merged_signals(texts: list[str]) -> dict:
     merged = {"numbers": set(), "years": set(), "names": set(), "quote": False}
     for text in texts:
@@ -186,7 +251,7 @@ def propose_merges(claim: Claim, user, limit: int = 5) -> list[dict]:
     if not others:
         return []
     queries = encoder.embed(texts)
-    vectors = encoder.embed([text for _, text in others])
+    vectors = encoder.embed([text for _, text in others], shared=True)
     scores = (vectors @ queries.T).max(axis=1)
     order = np.argsort(-scores)[:limit]
     return [

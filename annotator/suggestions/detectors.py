@@ -57,11 +57,13 @@ REDACTION_FLAG = "redacted-name"
 CONTENT_FARM_DETECTOR = "content-farm-marker"
 CONTENT_FARM_FLAG = "content-farm"
 
+# Every alternative starts with one of the characters looked ahead for: checking first is faster.
 _DISCLAIMER = re.compile(
-    r"from the internet|if there is any infringement|contact (?:us )?(?:to|for) delet"
+    r"(?=[ficp來来源如侵聯联版])"
+    r"(?:from the internet|if there is any infringement|contact (?:us )?(?:to|for) delet"
     r"|please contact us to (?:delete|remove)|infringement,? (?:please )?(?:contact|delete)"
     r"|來源於網絡|来源于网络|來自網絡|来自网络|源自網絡|源自网络|如有侵權|如有侵权|侵刪|侵删"
-    r"|聯繫刪除|联系删除|版權歸原作者|版权归原作者",
+    r"|聯繫刪除|联系删除|版權歸原作者|版权归原作者)",
     re.IGNORECASE,
 )
 _RELATED_TAIL = re.compile(
@@ -77,7 +79,9 @@ _PASTED_PAGE_TITLE = re.compile(
     r"| on (?:Prezi|Scribd|SlideShare|Quizlet|Pinterest|YouTube|Medium))[ \t]*$",
     re.MULTILINE,
 )
-_LINE = re.compile(r"^[ \t]*(\S[^\n]*?)[ \t]*$", re.MULTILINE)
+# Group 1: the line without its leading and trailing spaces and tabs. Greedy, then back to the
+# last other character: a lazy ``[^\n]*?`` would test for the line's end at every character.
+_LINE = re.compile(r"^[ \t]*(\S(?:[^\n]*[^ \t\n])?)[ \t]*$", re.MULTILINE)
 _MAX_KEYWORD_LINE_WORDS = 15
 _MIN_REPEATS = 3
 
@@ -220,11 +224,12 @@ _MONTHS = (
 _FULL_MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
 )
-_GLUED_MONTH = re.compile(rf"\b(?:{_FULL_MONTHS})(?=(?:{_GLUE_WORDS})\b|[A-Z][a-z])")
-_GLUED_SENTENCE_START = re.compile(r"(?:^|(?<=[.!?]\s))(?:In|On)(?:he|she|they|it|a|the)\b")
+_GLUED_MONTH = re.compile(rf"(?=[JFMASOND])\b(?:{_FULL_MONTHS})(?=(?:{_GLUE_WORDS})\b|[A-Z][a-z])")
+_GLUED_SENTENCE_START = re.compile(r"(?=[IO])(?:^|(?<=[.!?]\s))(?:In|On)(?:he|she|they|it|a|the)\b")
 _MISSING_NUMBER = re.compile(
-    # Every alternative starts with one of these characters: checking first is much faster.
-    r"(?=[ifsuotlemd\d在於于自從从到至;])(?:"
+    # Every alternative starts with one of these characters: checking first is much faster; the
+    # Latin ones also start at a word boundary, which rules out most positions inside words.
+    r"(?:(?=[ifsuotlemd\d])\b|(?=[在於于自從从到至;]))(?:"
     # A preposition with its year or number dropped: "ruling from.", "in. Moscow", "of to".
     r"\b(?:in|from|since|until|of)\s?[.,;](?=\s)"
     r"|\b(?:of|from|since)\s+(?:to|and|until|onwards?)\b"
@@ -300,13 +305,25 @@ def detect_broken_text(text: str) -> list[Candidate]:
     word is itself a word used elsewhere in the document, or a month name; missing numbers by
     grammar that only a dropped year leaves behind ("from the summer of to July").
     """
-    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
-    vocabulary = Counter(word.casefold() for _, _, word in words)
+    tokens = _WORD.findall(text)
+    vocabulary = Counter(map(str.casefold, tokens))
+    # Each distinct word is judged once; their positions are then found only on the lines
+    # that hold a glued one (a word never crosses a line).
+    glued_words = {
+        token: glued for token in set(tokens) if (glued := _glued_words(token, vocabulary))
+    }
+    lines = set()
+    for token in glued_words:
+        at = text.find(token)
+        while at != -1:
+            lines.add(line_bounds(text, at))
+            at = text.find(token, at + 1)
     spans: list[tuple[int, int, str]] = []
-    for start, end, token in words:
-        glued = _glued_words(token, vocabulary)
-        if glued:
-            spans.append((start, end, f"'{glued[0]}' and '{glued[1]}' run together"))
+    for line_start, line_end in lines:
+        for match in _WORD.finditer(text, line_start, line_end):
+            glued = glued_words.get(match.group())
+            if glued:
+                spans.append((*match.span(), f"'{glued[0]}' and '{glued[1]}' run together"))
     for match in _GLUED_MONTH.finditer(text):
         word_end = re.match(r"[A-Za-z]+", text[match.start() :]).end() + match.start()
         spans.append((match.start(), word_end, "a month name runs into the next word"))
@@ -329,11 +346,11 @@ def detect_broken_text(text: str) -> list[Candidate]:
 
 def _glued_words(token: str, vocabulary: Counter) -> tuple[str, str] | None:
     """Split ``token`` into (word, glue word) if it looks like two words run together."""
-    folded = token.casefold()
-    if len(token) < 6 or folded in _REAL_WORDS or vocabulary[folded] > 1:
-        return None  # a word used more than once is probably a real word
-    if not token.endswith(_GLUE_TAILS):
+    if len(token) < 6 or not token.endswith(_GLUE_TAILS):
         return None
+    folded = token.casefold()
+    if folded in _REAL_WORDS or vocabulary[folded] > 1:
+        return None  # a word used more than once is probably a real word
     for tail in _GLUE_TAILS:
         if token.endswith(tail) and len(token) - len(tail) >= 3:
             head = token[: -len(tail)]

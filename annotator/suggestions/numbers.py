@@ -23,20 +23,22 @@ _ZH_UNITS = (
     r"|公里|平方米|亩|斤|票|张|篇|条|岁"
 )
 _FIGURE = regex.compile(
-    r"(?P<share>\d+(?:\.\d+)?\s?(?:%|％|percent\b|per cent\b)"
+    # Every alternative starts with one of these characters: checking first is faster. Only
+    # the English words ignore case (a pattern-wide IGNORECASE makes every step slower).
+    r"(?=[\d$€£¥零一二三四五六七八九十百千两几数上])(?:"
+    r"(?P<share>\d+(?:\.\d+)?\s?(?:%|％|(?i:percent|per cent)\b)"
     r"|(?<![\p{Han}\d])[一二三四五六七八九]成(?!功|为|立|长|本|绩|果|员|熟|年|交|人|都|就|了)"
-    r"|\b\d+ out of \d+\b)"
+    r"|\b\d+ (?i:out of) \d+\b)"
     r"|(?P<multiple>\d+(?:\.\d+)?\s?倍)"
-    r"|(?P<money>[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|thousand|m|bn)\b)?"
+    r"|(?P<money>[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?i:million|billion|thousand|m|bn)\b)?"
     r"|\d[\d,.]*\s?(?:万|亿)?\s?(?:元|美元|欧元|英镑|块)"
-    r"|\b\d[\d,.]*\s(?:dollars|euros?|pounds|yuan)\b)"
-    r"|(?P<count>\d[\d,]*(?:\.\d+)?\s?(?:million|billion)\b"
+    r"|\b\d[\d,.]*\s(?i:dollars|euros?|pounds|yuan)\b)"
+    r"|(?P<count>\d[\d,]*(?:\.\d+)?\s?(?i:million|billion)\b"
     r"|\d+(?:\.\d+)?\s?(?:万|亿)(?:" + _ZH_UNITS + r")?"
     rf"|(?<!\d){_ZH_DIGITS}+[万亿](?:{_ZH_UNITS})"
     rf"|(?<=有|达|超过|近|约|逾|高达|上){_ZH_DIGITS}+[万亿]"
     r"|\b\d{1,3}(?:,\d{3})+\b(?![.,]\d)(?:\s?(?:" + _ZH_UNITS + r"))?"
-    rf"|\d{{2,}}(?:多|余)?\s?(?:{_ZH_UNITS}))",
-    regex.IGNORECASE,
+    rf"|\d{{2,}}(?:多|余)?\s?(?:{_ZH_UNITS})))"
 )
 _YEAR = regex.compile(r"^(?:1[5-9]|20)\d\d$")
 _REPORTING = regex.compile(

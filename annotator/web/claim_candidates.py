@@ -1,4 +1,4 @@
-"""The claim page's proposed spans (claim matching), and linking one in a single click.
+"""The claim page's proposed spans and duplicate claims (claim matching), and linking a span.
 
 Thin: ranking and recording live in ``annotator.claim_matching.candidates``.
 """
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..annotations import AnnotationInputError, NotAllowedError
-from ..claim_matching.candidates import candidates_for_claim, decide_candidate
+from ..claim_matching.candidates import candidates_for_claim, decide_candidate, propose_merges
 from ..models import Claim, Document, PassageEmbedding
 
 
@@ -32,6 +32,17 @@ def candidates_context(claim: Claim, user) -> list[dict]:
             }
         )
     return out
+
+
+def duplicates_context(claim: Claim, user) -> list[dict]:
+    """Moderators only: claims that probably duplicate this one, with a link to merge them."""
+    if not getattr(user, "is_moderator", False):
+        return []
+    changelist = reverse("admin:annotator_claim_changelist")
+    return [
+        {**row, "merge_url": f"{changelist}?id__in={claim.pk},{row['claim']}"}
+        for row in propose_merges(claim, user)
+    ]
 
 
 def _int(value) -> int | None:

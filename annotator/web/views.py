@@ -14,7 +14,7 @@ from ..models import Annotation, AnnotationStatus, Claim, Consensus, Document, P
 from ..search.query import best_passages, document_hits
 from ..source_reliability import source_summary
 from ..visibility import is_blind, visible_annotations, visible_consensus
-from .claim_candidates import candidates_context
+from .claim_candidates import candidates_context, duplicates_context
 from .forms import DocumentFilterForm
 from .progress import (
     DOCUMENT_STATUSES,
@@ -165,6 +165,7 @@ def claim_detail(request, claim_id: int):
             "distribution": distribution,
             "languages": sorted({doc.language for doc in documents}),
             "candidates": candidates_context(claim, request.user),
+            "duplicates": duplicates_context(claim, request.user),
             "reliability_choices": RELIABILITY_LABELS.items(),
         },
     )

@@ -37,6 +37,8 @@
   const claimChosen = document.getElementById("claim-chosen");
   const claimChosenLink = document.getElementById("claim-chosen-link");
   const claimRemove = document.getElementById("claim-remove");
+  const claimProposed = document.getElementById("claim-proposed");
+  const claimProposedList = document.getElementById("claim-proposed-list");
 
   let textEl = document.getElementById("document-text");
   let annotations = new Map();
@@ -302,6 +304,7 @@
     });
     form.elements.note.value = "";
     form.elements.evidence.value = "";
+    clearProposedClaims();
     setClaim(null);
     claimSearch.value = "";
     closeClaimResults();
@@ -375,6 +378,7 @@
       if (top !== null && top !== undefined) window.scrollBy({ top: top - 64, behavior: "instant" });
     }
     if (options.focus !== false) focusScale();
+    proposeClaims(anchor);
   }
 
   function focusScale() {
@@ -914,7 +918,65 @@
       claimChosenLink.textContent = claim.text;
       claimChosenLink.href = CLAIM_URL.replace(/0\/$/, claim.id + "/");
     }
+    showProposedClaims();
   }
+
+  /* Claims the span probably states (claim matching, /claims/for-span/), best first with their
+     score: buttons under the search box, shown while no claim is chosen. */
+  let proposalSerial = 0;
+
+  function clearProposedClaims() {
+    proposalSerial += 1;
+    claimProposedList.replaceChildren();
+    setHidden(claimProposed, true);
+  }
+
+  function showProposedClaims() {
+    setHidden(claimProposed, Boolean(chosenClaim) || !claimProposedList.children.length);
+  }
+
+  async function proposeClaims(anchor) {
+    const serial = ++proposalSerial;
+    const query = "?document=" + DOCUMENT_ID + "&start=" + anchor.start + "&end=" + anchor.end;
+    try {
+      const { response, data } = await callApi("GET", "claims/for-span/" + query);
+      if (serial !== proposalSerial || !response.ok || !data || !Array.isArray(data.results)) return;
+      claimProposedList.replaceChildren();
+      data.results.forEach((proposal) => {
+        const item = element("li", "claim-proposal");
+        const button = element("button", "link-button claim-proposal-button");
+        button.type = "button";
+        const text = element("span", "claim-proposal-text", proposal.text);
+        text.lang = proposal.language;
+        const score = element("span", "candidate-score", " score " + proposal.score.toFixed(2));
+        score.title = "cosine " + proposal.cosine + (proposal.shared.length ? "; shared " + proposal.shared.join(", ") : "");
+        button.append(text, score);
+        button.addEventListener("click", () => {
+          chooseClaim({ id: proposal.claim, text: proposal.text });
+          claimSearch.focus();
+        });
+        item.append(button);
+        claimProposedList.append(item);
+      });
+      showProposedClaims();
+    } catch (_error) {
+      clearProposedClaims();
+    }
+  }
+
+  function moveProposal(step) {
+    const buttons = Array.from(claimProposedList.querySelectorAll("button"));
+    const index = buttons.indexOf(document.activeElement);
+    if (index + step < 0) claimSearch.focus();
+    else if (buttons[index + step]) buttons[index + step].focus();
+  }
+
+  claimProposedList.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      moveProposal(event.key === "ArrowDown" ? 1 : -1);
+    }
+  });
 
   function closeClaimResults() {
     claimResults.replaceChildren();
@@ -1007,7 +1069,10 @@
     searchTimer = setTimeout(searchClaims, 200);
   });
   claimSearch.addEventListener("keydown", (event) => {
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    if (event.key === "ArrowDown" && claimResults.hidden && !claimProposed.hidden) {
+      event.preventDefault();
+      moveProposal(1); // into the proposed claims
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
       moveClaimOption(event.key === "ArrowDown" ? 1 : -1);
     } else if (event.key === "Enter" && !event.ctrlKey && !event.metaKey) {
