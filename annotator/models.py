@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from . import roles
 from .labels import RELIABILITY_LABELS
 from .validators import validate_http_url, validate_language_tag
 
@@ -25,7 +26,7 @@ class User(AbstractUser):
     @cached_property
     def is_moderator(self) -> bool:
         """Superusers and members of the Moderator group (cached per instance)."""
-        return self.is_superuser or self.groups.filter(name="Moderator").exists()
+        return self.is_superuser or roles.in_group(self, roles.MODERATOR)
 
 
 class Source(models.Model):

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from . import roles
 from .errors import AnnotationInputError
 from .models import ApiToken, User
 from .sqlrows import ModelSQL
@@ -107,7 +108,7 @@ def _token_lookup_sql(vendor: str) -> str:
 
 def _fetch_token(key_hash: str) -> ApiToken | None:
     with connection.cursor() as cursor:
-        cursor.execute(_token_lookup_sql(connection.vendor), ["Moderator", key_hash])
+        cursor.execute(_token_lookup_sql(connection.vendor), [roles.MODERATOR, key_hash])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import Expression
 
+from . import roles
 from .models import Annotation, AnnotationRevision, AnnotationStatus, Consensus
 from .sqlrows import ModelSQL
 
@@ -232,7 +233,7 @@ def users_who_may_see_group(consensus, users) -> set[int]:
     moderators = set(
         get_user_model()
         .objects.filter(pk__in=ids)
-        .filter(Q(is_superuser=True) | Q(groups__name="Moderator"))
+        .filter(Q(is_superuser=True) | Q(groups__name=roles.MODERATOR))
         .values_list("pk", flat=True)
     )
     judged = set(

@@ -2,9 +2,8 @@
 
 from django import forms
 
+from annotator import roles
 from annotator.models import Document, Source, User
-
-from .rules import REVIEWER_GROUP
 
 
 class DocumentsForm(forms.Form):
@@ -54,7 +53,7 @@ class CampaignForm(DocumentsForm):
     name = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     reviewers = forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True, groups__name=REVIEWER_GROUP)
+        queryset=User.objects.filter(is_active=True, groups__name=roles.REVIEWER)
         .distinct()
         .order_by("username"),
         to_field_name="username",

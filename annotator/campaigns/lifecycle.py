@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from annotator import roles
 from annotator.agreement import reviewer_calibration
 from annotator.audit import record_action
 from annotator.errors import AnnotationInputError, NotAllowedError
@@ -34,7 +35,7 @@ from annotator.models import (
 
 from . import milestones
 from .planning import least_loaded, plan_assignments
-from .rules import REVIEWER_GROUP, can_manage_campaigns
+from .rules import can_manage_campaigns
 
 INSERT_BATCH = 5_000
 FILTER_KEYS = ("source", "language", "published_from", "published_to")
@@ -66,7 +67,7 @@ def _clean_reviewers(usernames: Iterable[str], errors: dict) -> list[User]:
             problems.append(f"Unknown reviewer {name!r}.")
         elif user.is_suspended or not user.is_active:
             problems.append(f"{name!r} is suspended or inactive.")
-        elif not any(group.name == REVIEWER_GROUP for group in user.groups.all()):
+        elif not any(group.name == roles.REVIEWER for group in user.groups.all()):
             problems.append(f"{name!r} is not a reviewer.")
     if problems:
         errors["reviewers"] = problems

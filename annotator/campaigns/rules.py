@@ -1,18 +1,14 @@
 """Who may manage campaigns and who may look at one."""
 
+from annotator import roles
 from annotator.models import Campaign, CampaignMember
-
-# The editors' group is created by the documents-in work (its own migration); campaigns only
-# look it up by name and never create it.
-EDITOR_GROUP = "Editor"
-REVIEWER_GROUP = "Reviewer"
 
 
 def can_manage_campaigns(user) -> bool:
     """Editors, moderators and administrators create, open, close and change campaigns."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return user.is_moderator or user.groups.filter(name=EDITOR_GROUP).exists()
+    return user.is_moderator or roles.is_editor(user)
 
 
 def is_member(user, campaign: Campaign) -> bool:

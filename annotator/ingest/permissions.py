@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-EDITOR_GROUP = "Editor"
+from annotator import roles
 
 
 def may_add_documents(user) -> bool:
@@ -10,7 +10,6 @@ def may_add_documents(user) -> bool:
         return False
     if user.is_superuser or user.is_moderator:
         return True
-    names = set(user.groups.values_list("name", flat=True))
-    if EDITOR_GROUP in names:
+    if roles.is_editor(user):
         return True
-    return settings.DOCUMENT_REVIEWER_SUBMISSIONS and "Reviewer" in names
+    return settings.DOCUMENT_REVIEWER_SUBMISSIONS and roles.in_group(user, roles.REVIEWER)

@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from annotator import roles
+
 ROLE_GROUPS = {
-    "reviewer": "Reviewer",
-    "editor": "Editor",  # adds sources and documents (docs/documents.md)
-    "moderator": "Moderator",
+    "reviewer": roles.REVIEWER,
+    "editor": roles.EDITOR,
+    "moderator": roles.MODERATOR,
     "admin": None,
 }
 
