@@ -282,3 +282,30 @@ def once_visible_consensus(user, queryset: QuerySet) -> QuerySet:
         | Q(kind="claim", claim_id__in=own.values("claim_id"))
         | Q(kind="claim", claim__merged_into_id__in=own.values("claim_id"))
     )
+
+
+# --- Campaigns ----------------------------------------------------------------------------------
+
+
+def may_see_campaign(user, campaign) -> bool:
+    """Managers (editors, moderators, admins) see every campaign; a reviewer the campaigns whose
+    pool they are in. What a campaign's pages show of judgments is narrowed by the rules above."""
+    return bool(campaigns_visible_to(user, [campaign.pk]))
+
+
+def campaigns_visible_to(user, campaign_ids) -> set[int]:
+    """Which of ``campaign_ids`` ``user`` may look at (``may_see_campaign`` for many: webhook
+    payloads about campaigns go only to endpoints whose owner may see them)."""
+    from .campaigns.rules import can_manage_campaigns  # campaigns import this module
+    from .models import CampaignMember
+
+    campaign_ids = set(campaign_ids)
+    if not user.is_authenticated:
+        return set()
+    if can_manage_campaigns(user):
+        return campaign_ids
+    return set(
+        CampaignMember.objects.filter(
+            campaign_id__in=campaign_ids, reviewer_id=user.pk
+        ).values_list("campaign_id", flat=True)
+    )

@@ -11,18 +11,19 @@ from rest_framework.views import APIView
 from annotator.api.pagination import IdCursorPagination
 from annotator.api.views import ApiViewMixin
 from annotator.models import Assignment, Campaign, User
+from annotator.visibility import may_see_campaign
 
 from . import lifecycle, serializers
 from .progress import campaign_progress
 from .queue import assignment_rows
-from .rules import can_manage_campaigns, can_view_campaign
+from .rules import can_manage_campaigns
 
 
 def _campaign(request, campaign_id: int) -> Campaign:
     campaign = get_object_or_404(
         Campaign.objects.prefetch_related("members__reviewer", "documents"), pk=campaign_id
     )
-    if not can_view_campaign(request.user, campaign):
+    if not may_see_campaign(request.user, campaign):
         raise NotFound("No such campaign.")
     return campaign
 

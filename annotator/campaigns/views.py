@@ -9,13 +9,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from annotator.errors import AnnotationInputError, NotAllowedError
 from annotator.models import Campaign, CampaignMember, ModerationAction
+from annotator.visibility import may_see_campaign
 
 from . import lifecycle
 from .forms import CampaignForm, DocumentsForm, ReassignForm
 from .progress import campaign_progress
 from .queue import my_assignments as my_assignment_rows
 from .queue import open_in_campaign
-from .rules import can_manage_campaigns, can_view_campaign
+from .rules import can_manage_campaigns
 
 HISTORY_LIMIT = 100
 # Open assignments offered in the reassignment form's passage list (queue order).
@@ -72,7 +73,7 @@ def _add_errors(form, error: AnnotationInputError, fields: dict | None = None) -
 
 def _viewable(request, campaign_id: int) -> Campaign:
     campaign = get_object_or_404(Campaign, pk=campaign_id)
-    if not can_view_campaign(request.user, campaign):
+    if not may_see_campaign(request.user, campaign):
         raise Http404("No such campaign.")
     return campaign
 

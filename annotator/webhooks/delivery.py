@@ -36,7 +36,7 @@ def conf(name: str):
 
 def _visible_subjects(owner, events) -> set[tuple[str, int]]:
     """The (subject_type, id) pairs among ``events`` that ``owner`` may see, by the one policy."""
-    from annotator.campaigns.rules import campaigns_visible_to
+    from annotator.visibility import campaigns_visible_to
 
     ids: dict[str, set[int]] = {"annotation": set(), "consensus": set(), "campaign": set()}
     for event in events:
