@@ -141,6 +141,10 @@ def test_the_last_assignment_done_completes_the_campaign_once(manager):
     assert [p["type"] for p in payloads] == ["campaign.completed"]
     assert payloads[0]["data"]["id"] == campaign.pk
     assert payloads[0]["data"]["completed_at"] == campaign.completed_at.isoformat()
+    api = APIClient()
+    api.force_login(manager)
+    shown = api.get(f"/api/v1/campaigns/{campaign.pk}/").json()["completed_at"]
+    assert shown.replace("Z", "+00:00") == campaign.completed_at.isoformat()
 
 
 def test_a_tie_breaker_and_a_reassignment_notify_the_reviewer_who_gets_the_work(manager):

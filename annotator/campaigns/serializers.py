@@ -66,6 +66,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "created_at",
             "opened_at",
             "closed_at",
+            "completed_at",
         ]
 
     def get_reviewers(self, campaign) -> list[str]:
