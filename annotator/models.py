@@ -7,8 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from .labels import RELIABILITY_LABELS
+from .languages import localized
 from .validators import validate_http_url, validate_language_tag
 
 
@@ -17,6 +19,10 @@ class User(AbstractUser):
 
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.TextField(blank=True)
+    # The interface language this person chose with the switcher ("" = the browser's).
+    language = models.CharField(
+        max_length=16, blank=True, choices=settings.LANGUAGES, verbose_name=_("language")
+    )
 
     @property
     def is_suspended(self) -> bool:
@@ -139,8 +145,14 @@ class FlagType(models.Model):
     """One kind of problem a reviewer can flag. Kept as data; retired, never deleted."""
 
     slug = models.SlugField(max_length=64, unique=True)
+    # English in the plain fields; each other interface language in its own pair of fields
+    # (empty: the English shows). ``localized_label``/``localized_description`` pick one.
     label = models.CharField(max_length=100)
+    label_zh_hant = models.CharField("label (繁體中文)", max_length=100, blank=True)
+    label_zh_hans = models.CharField("label (简体中文)", max_length=100, blank=True)
     description = models.TextField(blank=True)
+    description_zh_hant = models.TextField("description (繁體中文)", blank=True)
+    description_zh_hans = models.TextField("description (简体中文)", blank=True)
     is_active = models.BooleanField(default=True)
     requires_evidence = models.BooleanField(
         default=False,
@@ -155,6 +167,15 @@ class FlagType(models.Model):
 
     def __str__(self):
         return self.slug
+
+    @property
+    def localized_label(self) -> str:
+        """The label in the active interface language (English when not translated)."""
+        return localized(self, "label")
+
+    @property
+    def localized_description(self) -> str:
+        return localized(self, "description")
 
 
 class Claim(models.Model):
@@ -185,19 +206,20 @@ class Claim(models.Model):
 
 
 class Reliability(models.IntegerChoices):
-    """The 1-5 scale; its labels live in ``annotator.labels`` (one table for every reader)."""
+    """The 1-5 scale; its labels live in ``annotator.labels`` (one table for every reader),
+    translated lazily here for forms and the admin."""
 
-    FABRICATED = 1, RELIABILITY_LABELS[1]
-    UNRELIABLE = 2, RELIABILITY_LABELS[2]
-    UNVERIFIED = 3, RELIABILITY_LABELS[3]
-    MOSTLY_RELIABLE = 4, RELIABILITY_LABELS[4]
-    RELIABLE = 5, RELIABILITY_LABELS[5]
+    FABRICATED = 1, _(RELIABILITY_LABELS[1])
+    UNRELIABLE = 2, _(RELIABILITY_LABELS[2])
+    UNVERIFIED = 3, _(RELIABILITY_LABELS[3])
+    MOSTLY_RELIABLE = 4, _(RELIABILITY_LABELS[4])
+    RELIABLE = 5, _(RELIABILITY_LABELS[5])
 
 
 class AnnotationStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    WITHDRAWN = "withdrawn", "Withdrawn by its author"
-    HIDDEN = "hidden", "Hidden by a moderator"
+    ACTIVE = "active", _("Active")
+    WITHDRAWN = "withdrawn", _("Withdrawn by its author")
+    HIDDEN = "hidden", _("Hidden by a moderator")
 
 
 class AnnotationQuerySet(models.QuerySet):
@@ -375,10 +397,10 @@ class SuggestionDecision(models.Model):
 
 
 class ConsensusStatus(models.TextChoices):
-    PENDING = "pending", "Pending (below quorum)"
-    AGREED = "agreed", "Agreed"
-    DISPUTED = "disputed", "Disputed"
-    ADJUDICATED = "adjudicated", "Adjudicated by a moderator"
+    PENDING = "pending", _("Pending (below quorum)")
+    AGREED = "agreed", _("Agreed")
+    DISPUTED = "disputed", _("Disputed")
+    ADJUDICATED = "adjudicated", _("Adjudicated by a moderator")
 
 
 class Consensus(models.Model):

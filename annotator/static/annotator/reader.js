@@ -13,6 +13,11 @@
   const reader = document.getElementById("reader");
   if (!reader) return;
 
+  // Django's JavaScript catalogue (/i18n/js/) defines these; English if it failed to load.
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
+  const interpolate = window.interpolate || ((format, values) => format.replace(/%\(\w+\)s/g, (m) => values[m.slice(2, -2)]));
+
   const API = reader.dataset.api;
   const DOCUMENT_ID = Number(reader.dataset.document);
   const LANGUAGE = reader.dataset.language;
@@ -249,15 +254,15 @@
   }
 
   const FIELD_LABELS = {
-    reliability: "Reliability",
-    flags: "Flags",
-    note: "Note",
-    evidence: "Evidence",
-    claim: "Claim",
-    start: "Selection",
-    end: "Selection",
-    exact: "Selection",
-    document: "Document",
+    reliability: gettext("Reliability"),
+    flags: gettext("Flags"),
+    note: gettext("Note"),
+    evidence: gettext("Evidence"),
+    claim: gettext("Claim"),
+    start: gettext("Selection"),
+    end: gettext("Selection"),
+    exact: gettext("Selection"),
+    document: gettext("Document"),
     non_field_errors: "",
     detail: "",
   };
@@ -265,7 +270,7 @@
   function showErrors(errors) {
     clearErrors();
     const summary = document.createElement("p");
-    summary.textContent = "Not saved — please check:";
+    summary.textContent = gettext("Not saved — please check:");
     errorsBox.append(summary);
     const list = document.createElement("ul");
     Object.entries(errors).forEach(([field, messages]) => {
@@ -346,15 +351,18 @@
     };
     if (existing) {
       fillForm(existing);
-      panelTitle.textContent = "Edit your annotation";
+      panelTitle.textContent = gettext("Edit your annotation");
     } else {
-      panelTitle.textContent = current.suggestion ? "Confirm a suggestion" : "New annotation";
+      panelTitle.textContent = current.suggestion ? gettext("Confirm a suggestion") : gettext("New annotation");
     }
     if (current.suggestion && !existing) {
       const box = form.querySelector("input[name='flags'][value='" + CSS.escape(current.suggestion.flag) + "']");
       if (box) box.checked = true;
       suggestionNote.textContent =
-        "Machine suggestion (" + current.suggestion.detector + "): " + current.suggestion.reason;
+        interpolate(gettext("Machine suggestion (%(detector)s): %(reason)s"), {
+          detector: current.suggestion.detector,
+          reason: current.suggestion.reason,
+        }, true);
       setHidden(suggestionNote, false);
     } else {
       setHidden(suggestionNote, true);
@@ -387,7 +395,7 @@
     reader.classList.remove("is-annotating");
     setHidden(form, true);
     setHidden(intro, false);
-    panelTitle.textContent = "Annotate";
+    panelTitle.textContent = gettext("Annotate");
     markPending(null);
   }
 
@@ -413,7 +421,7 @@
     const empty = !form.elements.evidence.value.trim();
     evidenceHint.textContent =
       needing.length && empty
-        ? needing.join(", ") + " needs evidence: add a source (URL, DOI or citation) so others can check it."
+        ? interpolate(gettext("%(flags)s needs evidence: add a source (URL, DOI or citation) so others can check it."), { flags: needing.join(", ") }, true)
         : "";
     setHidden(evidenceHint, !(needing.length && empty));
   }
@@ -469,9 +477,7 @@
       }
       return {
         non_field_errors: [
-          "This annotation was changed elsewhere (now version " +
-            (data && data.current_version) +
-            "). Your input is kept: save again to replace it with what you see here.",
+          interpolate(gettext("This annotation was changed elsewhere (now version %(version)s). Your input is kept: save again to replace it with what you see here."), { version: data && data.current_version }, true),
         ],
       };
     }
@@ -479,14 +485,14 @@
       return {
         non_field_errors: [
           (data && data.detail ? data.detail + " " : "") +
-            "Your session may have expired: log in again in another tab, then save; your input is kept.",
+            gettext("Your session may have expired: log in again in another tab, then save; your input is kept."),
         ],
       };
     }
-    if (response.status === 404) return { non_field_errors: ["Not found: it may have been withdrawn or removed."] };
+    if (response.status === 404) return { non_field_errors: [gettext("Not found: it may have been withdrawn or removed.")] };
     return {
       non_field_errors: [
-        "The server could not save this (HTTP " + response.status + "). Your input is kept; try again.",
+        interpolate(gettext("The server could not save this (HTTP %(status)s). Your input is kept; try again."), { status: response.status }, true),
       ],
     };
   }
@@ -499,10 +505,10 @@
     if (!ratingChosen()) {
       saving = false;
       saveButton.disabled = false;
-      showErrors({ reliability: ["Choose a rating, or “No rating (flags only)”."] });
+      showErrors({ reliability: [gettext("Choose a rating, or “No rating (flags only)”.")] });
       return;
     }
-    showStatus("Saving…");
+    showStatus(gettext("Saving…"));
     const payload = collectPayload();
     let request;
     if (current.mode === "edit") {
@@ -528,7 +534,7 @@
         await refreshText();
         const saved = data && data.id ? annotations.get(data.id) : ownAnnotationOn(anchor);
         openForm(anchor, { annotation: saved || null, focus: false });
-        showStatus("Saved.");
+        showStatus(gettext("Saved."));
         statusBox.scrollIntoView({ block: "nearest" });
         saveButton.focus();
       } else {
@@ -537,7 +543,7 @@
       }
     } catch (_error) {
       showStatus("");
-      showErrors({ non_field_errors: ["Could not reach the server. Your input is kept; try again."] });
+      showErrors({ non_field_errors: [gettext("Could not reach the server. Your input is kept; try again.")] });
     } finally {
       saving = false;
       saveButton.disabled = false;
@@ -546,7 +552,7 @@
 
   async function withdraw(annotation) {
     if (!annotation) return;
-    if (!window.confirm("Withdraw your annotation on “" + annotation.exact.slice(0, 80) + "”?")) return;
+    if (!window.confirm(interpolate(gettext("Withdraw your annotation on “%(text)s”?"), { text: annotation.exact.slice(0, 80) }, true))) return;
     try {
       const { response, data } = await callApi("POST", "annotations/" + annotation.id + "/withdraw/", {}, {
         "If-Match": '"' + annotation.version + '"',
@@ -561,7 +567,7 @@
       showDetails([]);
       offerUndo(annotation);
     } catch (_error) {
-      showErrors({ non_field_errors: ["Could not reach the server; nothing was withdrawn."] });
+      showErrors({ non_field_errors: [gettext("Could not reach the server; nothing was withdrawn.")] });
     }
   }
 
@@ -569,12 +575,12 @@
      the withdrawn one stays in the history). */
   function offerUndo(annotation) {
     const message = intro.querySelector("p");
-    message.textContent = "Annotation withdrawn. ";
+    message.textContent = gettext("Annotation withdrawn.") + " ";
     const undo = document.createElement("button");
     undo.type = "button";
     undo.className = "link-button";
     undo.id = "undo-withdraw";
-    undo.textContent = "Undo";
+    undo.textContent = gettext("Undo");
     undo.addEventListener("click", async () => {
       undo.disabled = true;
       const { response, data } = await callApi("POST", "annotations/", {
@@ -590,12 +596,12 @@
       });
       if (!response.ok) {
         undo.disabled = false;
-        message.textContent = "Could not restore it (HTTP " + response.status + "). ";
+        message.textContent = interpolate(gettext("Could not restore it (HTTP %(status)s)."), { status: response.status }, true) + " ";
         message.append(undo);
         return;
       }
       await refreshText();
-      message.textContent = "Restored.";
+      message.textContent = gettext("Restored.");
       const restored = data && data.id ? annotations.get(data.id) : null;
       if (restored) openForm(restored, { annotation: restored, focus: false });
     });
@@ -606,7 +612,7 @@
   async function dismissSuggestion(suggestion) {
     const { response, data } = await callApi("POST", "suggestions/" + suggestion.id + "/dismiss/", {});
     if (!response.ok) {
-      window.alert((data && data.detail) || "Could not dismiss the suggestion (HTTP " + response.status + ").");
+      window.alert((data && data.detail) || interpolate(gettext("Could not dismiss the suggestion (HTTP %(status)s)."), { status: response.status }, true));
       return;
     }
     await refreshText();
@@ -665,12 +671,19 @@
     return el;
   }
 
+  /* A rating's label in the page's language: the form's scale already carries the translated
+     labels (rendered by the server), so the scripts keep no second table. */
+  function ratingLabel(value, fallback) {
+    const option = form.querySelector(".scale-option input[value='" + Number(value) + "'] ~ .scale-label");
+    return option ? option.textContent : fallback;
+  }
+
   function annotationItem(a) {
     const li = element("li", a.is_own ? "is-own" : "");
     const head = element("div", "detail-head");
-    head.append(element("span", "", a.is_own ? "You" : a.reviewer.username));
+    head.append(element("span", "", a.is_own ? gettext("You") : a.reviewer.username));
     if (a.reliability) {
-      head.append(element("span", "rating rating-" + a.reliability, a.reliability + " · " + a.reliability_label));
+      head.append(element("span", "rating rating-" + a.reliability, a.reliability + " · " + ratingLabel(a.reliability, a.reliability_label)));
     }
     li.append(head);
     const quoteEl = element("p", "detail-quote", "“" + a.exact + "”");
@@ -700,7 +713,7 @@
       li.append(list);
     }
     if (a.claim) {
-      const claim = element("p", "detail-claim", "Claim: ");
+      const claim = element("p", "detail-claim", gettext("Claim:") + " ");
       const link = element("a", "", a.claim.text);
       link.href = CLAIM_URL.replace(/0\/$/, a.claim.id + "/");
       claim.append(link);
@@ -708,10 +721,10 @@
     }
     if (a.is_own) {
       const actions = element("div", "detail-actions");
-      const edit = element("button", "button button-small", "Edit");
+      const edit = element("button", "button button-small", gettext("Edit"));
       edit.type = "button";
       edit.addEventListener("click", () => openForm(a, { annotation: a }));
-      const remove = element("button", "button button-small button-danger", "Withdraw");
+      const remove = element("button", "button button-small button-danger", gettext("Withdraw"));
       remove.type = "button";
       remove.addEventListener("click", () => withdraw(a));
       actions.append(edit, remove);
@@ -723,7 +736,7 @@
   function suggestionItem(s) {
     const li = element("li", "is-suggestion");
     const head = element("div", "detail-head");
-    head.append(element("span", "", "Suggestion · " + s.flag_label));
+    head.append(element("span", "", gettext("Suggestion") + " · " + s.flag_label));
     head.append(element("span", "meta", Math.round(s.confidence * 100) + "%"));
     li.append(head);
     const quoteEl = element("p", "detail-quote", "“" + s.exact + "”");
@@ -731,10 +744,10 @@
     li.append(quoteEl);
     li.append(element("p", "note", s.reason));
     const actions = element("div", "detail-actions");
-    const accept = element("button", "button button-small", "Review and accept");
+    const accept = element("button", "button button-small", gettext("Review and accept"));
     accept.type = "button";
     accept.addEventListener("click", () => openForm(s, { suggestion: s }));
-    const dismiss = element("button", "button button-small", "Dismiss");
+    const dismiss = element("button", "button button-small", gettext("Dismiss"));
     dismiss.type = "button";
     dismiss.addEventListener("click", () => dismissSuggestion(s));
     actions.append(accept, dismiss);
@@ -825,7 +838,9 @@
   async function searchClaims() {
     const text = claimSearch.value.trim();
     setHidden(claimCreate, text.length < 3);
-    claimCreate.textContent = text ? "Create claim “" + text.slice(0, 40) + (text.length > 40 ? "…" : "") + "”" : "Create claim";
+    claimCreate.textContent = text
+      ? interpolate(gettext("Create claim “%(text)s”"), { text: text.slice(0, 40) + (text.length > 40 ? "…" : "") }, true)
+      : gettext("Create claim");
     if (text.length < 2) {
       closeClaimResults();
       return;
@@ -846,7 +861,7 @@
         option.claim = claim;
         claimResults.append(option);
       });
-      if (!results.length) claimResults.append(element("li", "meta", "No matching claim. Create one below."));
+      if (!results.length) claimResults.append(element("li", "meta", gettext("No matching claim. Create one below.")));
       setHidden(claimResults, false);
       claimSearch.setAttribute("aria-expanded", "true");
     } catch (_error) {
@@ -880,7 +895,7 @@
       }
     } catch (_error) {
       const slot = document.getElementById("error-claim");
-      slot.textContent = "Could not reach the server to create the claim.";
+      slot.textContent = gettext("Could not reach the server to create the claim.");
       setHidden(slot, false);
     } finally {
       claimCreate.disabled = false;
@@ -1045,12 +1060,22 @@
     if (range) selection.addRange(range);
     if (start === end) {
       const next = bodySlice(start, stepFrom(keySelection.passage, start, 1, false));
-      selectionStatus.textContent = next ? "Before “" + next + "”" : "At the end of the passage";
+      selectionStatus.textContent = next
+        ? interpolate(gettext("Before “%(text)s”"), { text: next }, true)
+        : gettext("At the end of the passage");
     } else {
       const text = bodySlice(start, end);
       const count = graphemes ? Array.from(graphemes.segment(text)).length : Array.from(text).length;
       selectionStatus.textContent =
-        "Selected: " + text + " (" + count + (count === 1 ? " character" : " characters") + "). Enter to annotate.";
+        interpolate(
+          ngettext(
+            "Selected: %(text)s (%(count)s character). Enter to annotate.",
+            "Selected: %(text)s (%(count)s characters). Enter to annotate.",
+            count
+          ),
+          { text: text, count: count },
+          true
+        );
     }
   }
 
