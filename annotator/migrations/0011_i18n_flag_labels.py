@@ -118,5 +118,19 @@ class Migration(migrations.Migration):
                 verbose_name="language",
             ),
         ),
+        migrations.AlterField(
+            model_name="preference",
+            name="email",
+            field=models.CharField(
+                choices=[
+                    ("immediate", "Each notification by email"),
+                    ("daily", "A daily digest"),
+                    ("off", "No email"),
+                ],
+                default="immediate",
+                max_length=16,
+                verbose_name="email",
+            ),
+        ),
         migrations.RunPython(fill_seed_translations, migrations.RunPython.noop),
     ]

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from .models import Kind, Notification, Preference
 
@@ -75,7 +76,9 @@ def unsubscribe(user) -> None:
 
 def _message(user, subject: str, lines: list[str]) -> EmailMessage:
     link = unsubscribe_url(user)
-    body = "\n".join([*lines, "", f"Stop these emails (one click, no sign-in): {link}"])
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        footer = gettext("Stop these emails (one click, no sign-in): %(link)s") % {"link": link}
+    body = "\n".join([*lines, "", footer])
     return EmailMessage(
         subject,
         body,
@@ -85,6 +88,16 @@ def _message(user, subject: str, lines: list[str]) -> EmailMessage:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
+
+
+def _digest_subject(user, count: int) -> str:
+    """The digest's subject in the recipient's interface language."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return ngettext(
+            "Your daily digest: %(count)d notification",
+            "Your daily digest: %(count)d notifications",
+            count,
+        ) % {"count": count}
 
 
 def _absolute(url: str) -> str:
@@ -137,7 +150,7 @@ def send_digests() -> int:
     messages = [
         _message(
             user,
-            f"Your daily digest: {len(rows)} notification(s)",
+            _digest_subject(user, len(rows)),
             [f"- {row.title} {_absolute(row.url)}" for row in rows],
         )
         for user, rows in by_user.items()
