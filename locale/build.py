@@ -25,8 +25,10 @@ HEADER_FIXES = {
     "zh_Hant": ("zh_Hant", "nplurals=1; plural=0;"),
     "zh_Hans": ("zh_Hans", "nplurals=1; plural=0;"),
 }
-ENTRY = re.compile(r"((?:#[^\n]*\n)*)((?:msgctxt .*\n(?:\".*\"\n)*)?)(msgid .*\n(?:\".*\"\n)*)"
-                   r"(msgid_plural .*\n(?:\".*\"\n)*)?((?:msgstr(?:\[\d+\])? .*\n(?:\".*\"\n)*)+)")
+ENTRY = re.compile(
+    r"((?:#[^\n]*\n)*)((?:msgctxt .*\n(?:\".*\"\n)*)?)(msgid .*\n(?:\".*\"\n)*)"
+    r"(msgid_plural .*\n(?:\".*\"\n)*)?((?:msgstr(?:\[\d+\])? .*\n(?:\".*\"\n)*)+)"
+)
 
 
 def unquote(block: str, keyword: str) -> str:
@@ -70,10 +72,8 @@ def fill(path: Path, locale: str, converter) -> list[str]:
             text = ""
         else:
             text = hant if locale == "zh_Hant" else hans(msgid, hant, converter)
-        if plural_block:
-            msgstr = f"msgstr[0] {quote(text)}\n"
-        else:
-            msgstr = f"msgstr {quote(text)}\n"
+        keyword = "msgstr[0]" if plural_block else "msgstr"
+        msgstr = f"{keyword} {quote(text)}\n"
         return comments + (context or "") + msgid_block + (plural_block or "") + msgstr
 
     head, sep, rest = source.partition("\n\n")
@@ -90,7 +90,7 @@ def main() -> int:
             for msgid in fill(path, locale, converter):
                 problems += 1
                 print(f"{path.relative_to(HERE.parent)}: no text for {msgid!r}")
-    subprocess.run(
+    subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
         [sys.executable, str(HERE.parent / "manage.py"), "compilemessages", "--ignore=.venv"],
         check=True,
         cwd=HERE.parent,

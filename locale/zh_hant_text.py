@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (one string per line: the catalogue text reads best unwrapped)
 """The 繁體中文 text of every interface string, by English msgid (plural msgids: the singular).
 
 ``locale/build.py`` writes it into the zh_Hant catalogues and derives 简体中文 from it
