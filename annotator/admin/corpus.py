@@ -98,14 +98,24 @@ class FlagTypeAdmin(CountsMixin, NoDeleteAdmin):
     list_display = [
         "slug",
         "label",
+        "label_zh_hant",
+        "label_zh_hans",
         "is_active",
         "requires_evidence",
         "sort_order",
         "annotation_count",
     ]
     list_filter = ["is_active", "requires_evidence"]
-    search_fields = ["slug", "label", "description"]
+    search_fields = ["slug", "label", "label_zh_hant", "label_zh_hans", "description"]
     actions = ["retire_selected", "restore_selected"]
+    # Each interface language's label and description (docs/web-ui.md, "Languages"); an empty
+    # translation shows the English.
+    fieldsets = [
+        (None, {"fields": ["slug", "is_active", "requires_evidence", "sort_order"]}),
+        ("English", {"fields": ["label", "description"]}),
+        ("繁體中文", {"fields": ["label_zh_hant", "description_zh_hant"]}),
+        ("简体中文", {"fields": ["label_zh_hans", "description_zh_hans"]}),
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         # The slug is stored in history snapshots and consensus: it never changes once made.
