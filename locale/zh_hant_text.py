@@ -351,6 +351,7 @@ TEXT = {
     "This account is suspended. Contact a moderator if you think this is wrong.": "此帳號已停權。如果你認為有誤，請聯絡審核員。",
     # --- scripts (djangojs) ---
     "Selection": "選取範圍",
+    "%(field)s: %(message)s": "%(field)s：%(message)s",
     "Not saved — please check:": "尚未儲存，請檢查：",
     "Edit your annotation": "編輯你的標註",
     "Confirm a suggestion": "確認建議",

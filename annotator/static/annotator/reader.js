@@ -277,7 +277,7 @@
       const text = Array.isArray(messages) ? messages.join(" ") : String(messages);
       const item = document.createElement("li");
       const label = field in FIELD_LABELS ? FIELD_LABELS[field] : field;
-      item.textContent = label ? label + ": " + text : text;
+      item.textContent = label ? interpolate(gettext("%(field)s: %(message)s"), { field: label, message: text }, true) : text;
       list.append(item);
       const slot = document.getElementById("error-" + field);
       if (slot) {
