@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .. import moderation
 from ..models import (
@@ -39,7 +40,7 @@ class AnnotationRevisionInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="changes (before → after)")
+    @admin.display(description=_("changes (before → after)"))
     def changes(self, obj):
         return describe_changes(obj)
 
@@ -110,22 +111,22 @@ class AnnotationAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("document__body").prefetch_related("flags")
 
-    @admin.display(description="quote")
+    @admin.display(description=_("quote"))
     def quote(self, obj):
         return short_text(obj.exact, 50)
 
-    @admin.display(description="flags")
+    @admin.display(description=_("flags"))
     def flag_list(self, obj):
         return ", ".join(flag.slug for flag in obj.flags.all()) or "—"
 
-    @admin.display(description="evidence")
+    @admin.display(description=_("evidence"))
     def evidence_count(self, obj):
         return len(obj.evidence or [])
 
     def has_hide_permission(self, request):
         return request.user.has_perm(moderation.PERMISSION_HIDE)
 
-    @admin.action(description="Hide selected annotations", permissions=["hide"])
+    @admin.action(description=_("Hide selected annotations"), permissions=["hide"])
     def hide_selected(self, request, queryset):
         def apply(annotations, data):
             hidden = moderation.hide_annotations(
@@ -140,11 +141,11 @@ class AnnotationAdmin(ReadOnlyAdmin):
             request,
             queryset,
             action="hide_selected",
-            title="Hide annotations",
+            title=_("Hide annotations"),
             apply=apply,
         )
 
-    @admin.action(description="Unhide selected annotations", permissions=["hide"])
+    @admin.action(description=_("Unhide selected annotations"), permissions=["hide"])
     def unhide_selected(self, request, queryset):
         def apply(annotations, data):
             restored = moderation.unhide_annotations(
@@ -159,7 +160,7 @@ class AnnotationAdmin(ReadOnlyAdmin):
             request,
             queryset,
             action="unhide_selected",
-            title="Unhide annotations",
+            title=_("Unhide annotations"),
             apply=apply,
         )
 
@@ -174,6 +175,6 @@ class AnnotationRevisionAdmin(ReadOnlyAdmin):
     fields = ["annotation", "version", "action", "changed_by", "changed_at", "before", "after"]
     readonly_fields = fields
 
-    @admin.display(description="changes (before → after)")
+    @admin.display(description=_("changes (before → after)"))
     def changes(self, obj):
         return describe_changes(obj)

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Q
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = "Source reliability moderation"
 admin.site.site_title = "Source reliability admin"
@@ -63,6 +64,6 @@ class CountsMixin:
             .annotate(annotation_count=Count(self.annotation_count_lookup, distinct=True))
         )
 
-    @admin.display(description="annotations", ordering="annotation_count")
+    @admin.display(description=_("annotations"), ordering="annotation_count")
     def annotation_count(self, obj):
         return obj.annotation_count

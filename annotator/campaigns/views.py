@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotator.errors import AnnotationInputError, NotAllowedError
@@ -54,7 +55,9 @@ def campaign_new(request):
                 for problem in problems:
                     form.add_error(field if field in form.fields else None, problem)
         else:
-            messages.success(request, f"Campaign “{campaign.name}” created as a draft.")
+            messages.success(
+                request, _("Campaign “%(name)s” created as a draft.") % {"name": campaign.name}
+            )
             return redirect("campaign-page", campaign_id=campaign.pk)
     return render(request, "annotator/campaign_form.html", {"form": form})
 
@@ -62,7 +65,7 @@ def campaign_new(request):
 def _viewable(request, campaign_id: int) -> Campaign:
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     if not can_view_campaign(request.user, campaign):
-        raise Http404("No such campaign.")
+        raise Http404(_("No such campaign."))
     return campaign
 
 
@@ -106,10 +109,10 @@ def _transition(request, campaign_id: int, change, done: str):
 @require_POST
 @login_required
 def campaign_open(request, campaign_id: int):
-    return _transition(request, campaign_id, lifecycle.open_campaign, "Campaign opened.")
+    return _transition(request, campaign_id, lifecycle.open_campaign, _("Campaign opened."))
 
 
 @require_POST
 @login_required
 def campaign_close(request, campaign_id: int):
-    return _transition(request, campaign_id, lifecycle.close_campaign, "Campaign closed.")
+    return _transition(request, campaign_id, lifecycle.close_campaign, _("Campaign closed."))

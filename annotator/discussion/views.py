@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from annotator.errors import AnnotationInputError, NotAllowedError
 from annotator.models import Consensus
@@ -20,7 +21,7 @@ def thread_page(request, consensus_id: int):
     )
     comments = thread(request.user, group)
     if comments is None:
-        raise Http404("No such thread (judge this group yourself first).")
+        raise Http404(_("No such thread (judge this group yourself first)."))
     if request.method == "POST":
         reply_to = None
         if request.POST.get("reply_to", "").isdigit():
@@ -34,7 +35,7 @@ def thread_page(request, consensus_id: int):
             )
         except (AnnotationInputError, NotAllowedError) as error:
             text = error.errors if isinstance(error, AnnotationInputError) else str(error)
-            messages.error(request, f"Your comment was not posted: {text}")
+            messages.error(request, _("Your comment was not posted: %(reason)s") % {"reason": text})
             return redirect("discussion-thread", consensus_id=group.pk)
         return redirect(f"{request.path}#comment-{comment.pk}")
     return render(

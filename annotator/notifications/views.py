@@ -27,7 +27,7 @@ class PreferenceForm(forms.ModelForm):
 
 @login_required
 def notifications_page(request):
-    preference, _ = Preference.objects.get_or_create(user=request.user)
+    preference, _created = Preference.objects.get_or_create(user=request.user)
     form = PreferenceForm(instance=preference)
     if request.method == "POST":
         if request.POST.get("action") == "read":
