@@ -229,6 +229,18 @@ TEXT = {
     "Cancel": "取消",
     "Withdraw": "撤回",
     "On this text": "這段文字上的標註",
+    # --- the document's annotation list ---
+    "Annotations in this document": "本文件的標註",
+    "Filter the annotations": "篩選標註",
+    "Whose annotations": "誰的標註",
+    "All I may see": "我能看到的全部",
+    "Mine": "我的",
+    "Flag": "標記",
+    "Any flag": "任何標記",
+    "Anyone": "任何人",
+    "No consensus shown": "未顯示共識",
+    "Show more": "顯示更多",
+    "%(count)s annotation matches.": "有 %(count)s 則標註符合。",
     # --- adding documents ---
     "Batch saved": "批次已儲存",
     "Back to the documents": "返回文件列表",

@@ -222,10 +222,13 @@ def _row_markup(body: str, language: str, row: PassageRow, text: str) -> str:
     label = (
         _("Passage %(number)d, annotated by you") if row.own_count else _("Passage %(number)d")
     ) % {"number": number}
+    # The passage's consensus status when this reader may see it (the annotation list filters
+    # on it); nothing when the group is hidden from them (blind review).
+    status = f' data-consensus="{escape(row.consensus["status"])}"' if row.consensus else ""
     # The passage's words are its accessible name; the number is a description (an aria-label
     # on a paragraph is not allowed, and would hide the words from screen readers).
     return (
-        f'<div class="passage-row{done}" id="p{row.index}">'
+        f'<div class="passage-row{done}" id="p{row.index}"{status}>'
         f'<div class="gutter"><span class="visually-hidden" id="pl{row.index}">{label}</span>'
         f"{_gutter_markup(row)}</div>"
         f'<p class="passage" tabindex="0" lang="{language}" data-passage="{row.id}" '

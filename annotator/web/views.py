@@ -10,7 +10,16 @@ from django.views.decorators.http import require_GET
 
 from ..ingest.permissions import may_add_documents
 from ..labels import translated_choices, translated_label
-from ..models import Annotation, AnnotationStatus, Claim, Consensus, Document, Passage, Source
+from ..models import (
+    Annotation,
+    AnnotationStatus,
+    Claim,
+    Consensus,
+    ConsensusStatus,
+    Document,
+    Passage,
+    Source,
+)
 from ..search.query import best_passages, document_hits
 from ..source_reliability import source_summary
 from ..visibility import is_blind, visible_annotations, visible_consensus
@@ -98,6 +107,7 @@ def document_detail(request, document_id: int):
             "newer": newer,
             "view": view,
             "reliability_choices": translated_choices(),
+            "consensus_statuses": ConsensusStatus.choices,
             "quorum": settings.ANNOTATOR["QUORUM"],
         },
     )

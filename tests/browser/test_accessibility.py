@@ -94,6 +94,10 @@ def test_reviewer_pages(page, live_server, judged, theme, language, settings):
     page.keyboard.press("Enter")
     page.locator("#annotation-form").wait_for()
     assert problems(page) == [], "reading view, panel open"
+    # The document's annotation list, open.
+    page.locator("#annotation-index > summary").click()
+    page.locator("#annotation-index-list li").first.wait_for()
+    assert problems(page) == [], "reading view, annotation list open"
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hant"])

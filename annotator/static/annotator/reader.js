@@ -65,6 +65,13 @@
     if (input.value) RELIABILITY_LABELS[input.value] = option.querySelector(".scale-label").textContent;
   });
 
+  /* The flags' labels in the page's language, likewise read from the form. */
+  const FLAG_LABELS = {};
+  form.querySelectorAll("input[name='flags']").forEach((input) => {
+    const label = input.closest("label").querySelector("span");
+    if (label) FLAG_LABELS[input.value] = label.textContent;
+  });
+
   function loadData() {
     const passages = textEl.querySelectorAll(".passage");
     let text = "";
@@ -636,6 +643,7 @@
     textEl.replaceWith(imported);
     textEl = imported;
     loadData();
+    renderIndex();
     if (focusedIndex !== null) {
       const passage = textEl.querySelector(".passage[data-index='" + focusedIndex + "']");
       if (passage) passage.focus({ preventScroll: true });
@@ -671,11 +679,10 @@
     return el;
   }
 
-  /* A rating's label in the page's language: the form's scale already carries the translated
-     labels (rendered by the server), so the scripts keep no second table. */
+  /* A rating's label in the page's language (RELIABILITY_LABELS, read from the form the server
+     rendered); the API's English label only if the form has none. */
   function ratingLabel(value, fallback) {
-    const option = form.querySelector(".scale-option input[value='" + Number(value) + "'] ~ .scale-label");
-    return option ? option.textContent : fallback;
+    return RELIABILITY_LABELS[value] || fallback;
   }
 
   function annotationItem(a) {
@@ -1185,7 +1192,115 @@
     if (response.ok && data) setClaim({ id: data.id, text: data.text });
   }
 
+  /* The document's annotation list: every annotation this reader may see (the page's own data,
+     which the server built through the visibility policy), filtered by whose, flag, reviewer
+     and the passage's consensus status; a click scrolls to the span and opens its details. */
+  const index = document.getElementById("annotation-index");
+  const INDEX_PAGE = 100;
+  let indexShown = INDEX_PAGE;
+
+  function indexFilters() {
+    const filters = new FormData(document.getElementById("annotation-index-filters"));
+    return {
+      mine: filters.get("scope") === "mine",
+      flag: filters.get("flag") || "",
+      reviewer: filters.get("reviewer") || "",
+      status: filters.get("status") || "",
+    };
+  }
+
+  function passageStatus(annotation) {
+    const passage = textEl.querySelector(".passage[data-passage='" + Number(annotation.passage) + "']");
+    const row = passage && passage.closest(".passage-row");
+    return (row && row.dataset.consensus) || "none";
+  }
+
+  function fillReviewerChoices() {
+    const select = document.getElementById("index-reviewer");
+    const chosen = select.value;
+    const names = new Map();
+    annotations.forEach((a) => names.set(String(a.reviewer.id), a.reviewer.username));
+    select.querySelectorAll("option[value]:not([value=''])").forEach((o) => o.remove());
+    Array.from(names.entries())
+      .sort((x, y) => x[1].localeCompare(y[1]))
+      .forEach(([id, name]) => {
+        const option = element("option", "", name);
+        option.value = id;
+        select.append(option);
+      });
+    select.value = names.has(chosen) ? chosen : "";
+  }
+
+  function indexEntry(a) {
+    const li = element("li", a.is_own ? "is-own" : "");
+    const button = element("button", "index-entry");
+    button.type = "button";
+    button.dataset.annotation = a.id;
+    const passage = textEl.querySelector(".passage[data-passage='" + Number(a.passage) + "']");
+    const number = passage ? Number(passage.dataset.index) + 1 : "";
+    button.append(element("span", "index-where", "§" + number));
+    const quote = element("span", "index-quote", "“" + (a.exact.length > 60 ? a.exact.slice(0, 60) + "…" : a.exact) + "”");
+    quote.lang = LANGUAGE;
+    button.append(quote);
+    const about = [a.is_own ? gettext("You") : a.reviewer.username];
+    if (a.reliability) about.push(a.reliability + " · " + ratingLabel(a.reliability, a.reliability_label));
+    if (a.flags && a.flags.length) about.push(a.flags.map((slug) => FLAG_LABELS[slug] || slug).join(", "));
+    button.append(element("span", "index-about meta", about.join(" — ")));
+    button.addEventListener("click", () => goToAnnotation(a));
+    li.append(button);
+    return li;
+  }
+
+  function renderIndex() {
+    if (!index) return;
+    document.getElementById("annotation-index-total").textContent = String(annotations.size);
+    if (!index.open) return;
+    fillReviewerChoices();
+    const f = indexFilters();
+    const matching = Array.from(annotations.values()).filter(
+      (a) =>
+        (!f.mine || a.is_own) &&
+        (!f.flag || (a.flags || []).includes(f.flag)) &&
+        (!f.reviewer || String(a.reviewer.id) === f.reviewer) &&
+        (!f.status || passageStatus(a) === f.status)
+    );
+    const list = document.getElementById("annotation-index-list");
+    list.replaceChildren(...matching.slice(0, indexShown).map(indexEntry));
+    document.getElementById("annotation-index-summary").textContent = interpolate(
+      ngettext("%(count)s annotation matches.", "%(count)s annotations match.", matching.length),
+      { count: matching.length },
+      true
+    );
+    setHidden(document.getElementById("annotation-index-more"), matching.length <= indexShown);
+  }
+
+  function goToAnnotation(a) {
+    const mark = textEl.querySelector("mark.hl[data-ann~='" + Number(a.id) + "']");
+    const target = mark || textEl.querySelector(".passage[data-passage='" + Number(a.passage) + "']");
+    if (!target) return;
+    target.scrollIntoView({ block: "center" });
+    const passage = passageOf(target);
+    if (passage) passage.focus({ preventScroll: true });
+    showDetails([{ kind: "annotation", item: a }]);
+  }
+
+  if (index) {
+    index.addEventListener("toggle", () => {
+      indexShown = INDEX_PAGE;
+      renderIndex();
+    });
+    document.getElementById("annotation-index-filters").addEventListener("change", () => {
+      indexShown = INDEX_PAGE;
+      renderIndex();
+    });
+    document.getElementById("annotation-index-more").addEventListener("click", () => {
+      indexShown += INDEX_PAGE;
+      renderIndex();
+    });
+  }
+
   loadData();
+  renderIndex();
   focusTarget();
   openProposedSpan();
   // Chromium may reset focus when it finishes loading a page opened at a fragment.
