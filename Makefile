@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint format bench clean messages compilemessages
+.PHONY: run test install lint format bench clean messages compilemessages screenshots
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ run: install
 ## The whole test suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise).
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The README's screenshots (docs/screenshots/), taken by the browser tests that show each page.
+screenshots: install
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q -p no:cacheprovider \
+		tests/browser/test_reviewer_flow.py tests/browser/test_reviewer_ui.py \
+		tests/browser/test_languages.py tests/browser/test_annotation_index.py \
+		tests/browser/test_accessibility.py::test_moderator_pages
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -101,7 +101,7 @@ def test_reviewer_pages(page, live_server, judged, theme, language, settings):
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hant"])
-def test_moderator_pages(page, live_server, judged, language, settings):
+def test_moderator_pages(page, live_server, judged, language, settings, screenshot):
     make_user("mod", groups=["Moderator"], is_staff=True)
     page.context.add_cookies(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
@@ -118,3 +118,5 @@ def test_moderator_pages(page, live_server, judged, language, settings):
         page.goto(url)
         page.wait_for_load_state("load")
         assert problems(page) == [], name
+        if language == "en":
+            screenshot(page, {"queue": "moderation-queue", "workbench": "workbench"}[name])
