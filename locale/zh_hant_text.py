@@ -412,6 +412,9 @@ TEXT = {
     "No such thread (judge this group yourself first).": "沒有這個討論串（請先自己判斷這一組）。",
     "Your comment was not posted: %(reason)s": "你的留言未發表：%(reason)s",
     # --- the admin (moderators) ---
+    "Source reliability moderation": "來源可靠度審核",
+    "Source reliability admin": "來源可靠度管理",
+    "Source reliability annotation": "來源可靠度標註",
     "The selected duplicates' annotations move to this claim.": "所選重複說法的標註會移到這個說法。",
     "%(title)s: %(counter)s selected.": "%(title)s：已選取 %(counter)s 項。",
     "Acceptance rate": "採納率",
