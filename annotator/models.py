@@ -42,6 +42,8 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["name"]
 
     def __str__(self):
@@ -92,6 +94,8 @@ class Document(models.Model):
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=~Q(body=""), name="document_body_not_empty"),
@@ -120,6 +124,8 @@ class Passage(models.Model):
     page = models.PositiveIntegerField(null=True, blank=True, help_text="Page of a PDF, from 1")
 
     class Meta:
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
         ordering = ["document_id", "index"]
         constraints = [
             models.UniqueConstraint(fields=["document", "index"], name="passage_unique_index"),
@@ -163,6 +169,8 @@ class FlagType(models.Model):
     objects = FlagTypeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("flag type")
+        verbose_name_plural = _("flag types")
         ordering = ["sort_order", "slug"]
 
     def __str__(self):
@@ -198,6 +206,8 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty")]
 
@@ -275,6 +285,8 @@ class Annotation(models.Model):
     objects = AnnotationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("annotation")
+        verbose_name_plural = _("annotations")
         ordering = ["id"]
         indexes = [
             models.Index(fields=["document", "start", "end"], name="annotation_span_idx"),
@@ -329,6 +341,8 @@ class AnnotationRevision(models.Model):
     after = models.JSONField()
 
     class Meta:
+        verbose_name = _("annotation revision")
+        verbose_name_plural = _("annotation revisions")
         ordering = ["annotation_id", "version", "id"]
         indexes = [models.Index(fields=["annotation", "version"], name="revision_annotation_idx")]
 
@@ -350,6 +364,8 @@ class Suggestion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
         ordering = ["document_id", "start", "end", "id"]
         constraints = [
             models.CheckConstraint(
@@ -386,6 +402,8 @@ class SuggestionDecision(models.Model):
     decided_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("suggestion decision")
+        verbose_name_plural = _("suggestion decisions")
         constraints = [
             models.UniqueConstraint(
                 fields=["suggestion", "reviewer"], name="one_decision_per_reviewer"
@@ -459,8 +477,9 @@ class Consensus(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("consensus")
+        verbose_name_plural = _("consensus")
         ordering = ["id"]
-        verbose_name_plural = "consensus"
         indexes = [models.Index(fields=["kind", "status"], name="consensus_kind_status_idx")]
         constraints = [
             models.CheckConstraint(
@@ -485,6 +504,8 @@ class ModerationAction(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="moderation_reason_required")
@@ -521,6 +542,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
 
     def __str__(self):

@@ -1,5 +1,6 @@
 """Per-language labels and descriptions for the flag taxonomy (filled in for the seed flags;
-moderators edit them in the admin), and each user's interface language."""
+moderators edit them in the admin), each user's interface language, and the models' names as
+the admin shows them (translated)."""
 
 from django.db import migrations, models
 
@@ -131,6 +132,137 @@ class Migration(migrations.Migration):
                 max_length=16,
                 verbose_name="email",
             ),
+        ),
+        migrations.AlterModelOptions(
+            name="annotation",
+            options={
+                "ordering": ["id"],
+                "verbose_name": "annotation",
+                "verbose_name_plural": "annotations",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="annotationrevision",
+            options={
+                "ordering": ["annotation_id", "version", "id"],
+                "verbose_name": "annotation revision",
+                "verbose_name_plural": "annotation revisions",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="apitoken",
+            options={
+                "ordering": ["-created_at"],
+                "verbose_name": "API token",
+                "verbose_name_plural": "API tokens",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="assignment",
+            options={
+                "ordering": ["id"],
+                "verbose_name": "assignment",
+                "verbose_name_plural": "assignments",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="campaign",
+            options={
+                "ordering": ["-id"],
+                "verbose_name": "campaign",
+                "verbose_name_plural": "campaigns",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="claim",
+            options={"ordering": ["id"], "verbose_name": "claim", "verbose_name_plural": "claims"},
+        ),
+        migrations.AlterModelOptions(
+            name="consensus",
+            options={
+                "ordering": ["id"],
+                "verbose_name": "consensus",
+                "verbose_name_plural": "consensus",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="document",
+            options={
+                "ordering": ["id"],
+                "verbose_name": "document",
+                "verbose_name_plural": "documents",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="factcheck",
+            options={
+                "ordering": ["-published_at", "-pk"],
+                "verbose_name": "fact check",
+                "verbose_name_plural": "fact checks",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="flagtype",
+            options={
+                "ordering": ["sort_order", "slug"],
+                "verbose_name": "flag type",
+                "verbose_name_plural": "flag types",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="moderationaction",
+            options={
+                "ordering": ["-created_at", "-id"],
+                "verbose_name": "moderation action",
+                "verbose_name_plural": "moderation actions",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="passage",
+            options={
+                "ordering": ["document_id", "index"],
+                "verbose_name": "passage",
+                "verbose_name_plural": "passages",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="source",
+            options={
+                "ordering": ["name"],
+                "verbose_name": "source",
+                "verbose_name_plural": "sources",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="suggestion",
+            options={
+                "ordering": ["document_id", "start", "end", "id"],
+                "verbose_name": "suggestion",
+                "verbose_name_plural": "suggestions",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="suggestiondecision",
+            options={
+                "verbose_name": "suggestion decision",
+                "verbose_name_plural": "suggestion decisions",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="webhookdelivery",
+            options={
+                "ordering": ["-id"],
+                "verbose_name": "webhook delivery",
+                "verbose_name_plural": "webhook deliveries",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="webhookendpoint",
+            options={
+                "ordering": ["id"],
+                "verbose_name": "webhook endpoint",
+                "verbose_name_plural": "webhook endpoints",
+            },
         ),
         migrations.RunPython(fill_seed_translations, migrations.RunPython.noop),
     ]
