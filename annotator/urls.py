@@ -25,7 +25,12 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("i18n/setlang/", languages.set_language, name="set_language"),
     # The scripts' strings in the active language (gettext() and interpolate() in JavaScript).
-    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # Only this project's strings (LOCALE_PATHS): not the admin's calendar and the like.
+    path(
+        "i18n/js/",
+        JavaScriptCatalog.as_view(packages=["annotator"]),
+        name="javascript-catalog",
+    ),
     path("api/", include("annotator.api.urls")),
     path("fact-checks/", include("annotator.factchecks.urls")),
     path("", include("annotator.web.urls")),
