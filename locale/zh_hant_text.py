@@ -309,6 +309,11 @@ TEXT = {
     "A webhook endpoint was disabled": "有一個 Webhook 端點已停用",
     "Stop these emails (one click, no sign-in): %(link)s": "停止接收這類郵件（一鍵完成，不必登入）：%(link)s",
     "Your daily digest: %(count)d notification": "你的每日摘要：%(count)d 則通知",
+    "%(author)s mentioned you": "%(author)s 提及了你",
+    "%(author)s replied to you": "%(author)s 回覆了你",
+    "A moderator adjudicated the %(kind)s you judged (%(status)s)": "審核員已裁定你判斷過的%(kind)s（%(status)s）",
+    "Webhook endpoint disabled: %(url)s — %(reason)s": "Webhook 端點已停用：%(url)s — %(reason)s",
+    "span": "片段",
     # --- queue empty ---
     "Queue empty": "佇列已清空",
     "Nothing left for you": "沒有你要做的了",

@@ -225,3 +225,16 @@ def test_a_digest_email_is_written_in_its_recipients_language(settings):
     message = mail.outbox[0]
     assert message.subject == "你的每日摘要：1 則通知"
     assert "停止接收這類郵件" in message.body
+
+
+@pytest.mark.django_db
+def test_a_notification_is_written_in_each_recipients_language():
+    from django.utils.translation import gettext_noop
+
+    lin = make_user("lin", groups=["Reviewer"], language="zh-hans")
+    ann = make_user("ann", groups=["Reviewer"])
+    rows = services.create(
+        "mention", [lin.pk, ann.pk], gettext_noop("%(author)s mentioned you"), "/", {"author": "bo"}
+    )
+    titles = {row.recipient_id: row.title for row in rows}
+    assert titles == {lin.pk: "bo 提及了你", ann.pk: "bo mentioned you"}

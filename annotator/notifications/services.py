@@ -26,19 +26,41 @@ def notify_later(kind: str, user_ids, title: str, url: str = "") -> None:
     notify.enqueue(kind, sorted(set(user_ids)), title[:300], url[:500])
 
 
-def create(kind: str, user_ids, title: str, url: str = "") -> list[Notification]:
+def create(
+    kind: str, user_ids, title: str, url: str = "", params: dict | None = None
+) -> list[Notification]:
     """In-app notifications for every recipient who has not muted ``kind``; then email those
-    who want each notification by email."""
+    who want each notification by email.
+
+    With ``params``, ``title`` is an English message marked with ``gettext_noop``: each
+    recipient's copy is written in their interface language (``title % params``, the values
+    may be lazy translations too), and stored so.
+    """
     user_ids = set(user_ids)
     muted = {
         pref.user_id
         for pref in Preference.objects.filter(user_id__in=user_ids).only("user_id", "muted")
         if kind in pref.muted
     }
+    recipients = sorted(user_ids - muted)
+    languages = {}
+    if params is not None and recipients:
+        from django.contrib.auth import get_user_model
+
+        languages = dict(
+            get_user_model().objects.filter(pk__in=recipients).values_list("pk", "language")
+        )
+
+    def written(pk: int) -> str:
+        if params is None:
+            return title
+        with translation.override(languages.get(pk) or settings.LANGUAGE_CODE):
+            return (gettext(title) % params)[:300]
+
     now = timezone.now()
     rows = Notification.objects.bulk_create(
-        Notification(recipient_id=pk, kind=kind, title=title, url=url, created_at=now)
-        for pk in sorted(user_ids - muted)
+        Notification(recipient_id=pk, kind=kind, title=written(pk), url=url, created_at=now)
+        for pk in recipients
     )
     email_now(rows)
     return rows
