@@ -4,6 +4,7 @@ with them, and the language each request gets (preference, then cookie or Accept
 import datetime
 import gettext
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -88,7 +89,7 @@ def test_every_string_in_the_code_is_translated(tmp_path):
             cwd=tmp_path,
             check=True,
             capture_output=True,
-            env={"DJANGO_SETTINGS_MODULE": "config.settings.test", "PATH": "/usr/bin:/bin"},
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
         )
     problems = {
         f"{locale}/{domain}.po": missing
