@@ -239,3 +239,43 @@ def test_a_notification_is_written_in_each_recipients_language():
     )
     titles = {row.recipient_id: row.title for row in rows}
     assert titles == {lin.pk: "bo 提及了你", ann.pk: "bo mentioned you"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hant", "zh-hans"])
+def test_every_reviewer_and_moderator_page_renders_in_chinese(client, seeded, language):
+    from annotator.annotations import create_annotation
+    from annotator.models import Claim, Consensus
+
+    document = seeded["000"]
+    claim = Claim.objects.create(text="A claim")
+    create_annotation(
+        reviewer=make_user("bob", groups=["Reviewer"]),
+        document=document,
+        start=0,
+        end=10,
+        reliability=2,
+        flags=["unsupported-claim"],
+        claim=claim,
+    )
+    moderator = make_user("mod", groups=["Moderator", "Reviewer"], is_staff=True, language=language)
+    client.force_login(moderator)
+    group = Consensus.objects.filter(kind="span").first()
+    pages = [
+        "/",
+        reverse("document-read", args=[document.pk]),
+        reverse("claim-page", args=[claim.pk]),
+        reverse("source-page", args=[document.source_id]),
+        reverse("my-assignments"),
+        reverse("campaign-list-page"),
+        reverse("notifications"),
+        reverse("password_change"),
+        reverse("admin:index"),
+        reverse("admin:annotator_moderation_queue"),
+        reverse("admin:annotator_consensus_adjudicate", args=[group.pk]),
+        reverse("admin:annotator_flagtype_changelist"),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f'lang="{language}"' in response.content.decode()[:400], url
