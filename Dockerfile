@@ -12,9 +12,15 @@ WORKDIR /app
 COPY pyproject.toml constraints.txt ./
 RUN pip install -c constraints.txt .
 
+# GNU gettext's msgfmt compiles the interface translations (locale/) during the build.
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY . .
 # collectstatic needs settings to load; this key exists only during the build.
 RUN SECRET_KEY=build-only-key-not-used-at-runtime-0123456789abcdef \
+    python manage.py compilemessages --ignore=.venv \
+    && SECRET_KEY=build-only-key-not-used-at-runtime-0123456789abcdef \
     python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home /app annotator
 

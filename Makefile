@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint format bench clean
+.PHONY: run test install lint format bench clean messages compilemessages screenshots
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,22 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt ".[dev]"
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed compilemessages
+
+## The compiled catalogues (locale/*/LC_MESSAGES/*.mo) are committed; with GNU gettext on the
+## machine they are rebuilt from the .po files, without it the committed ones serve.
+compilemessages: $(VENV)/.installed
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv >/dev/null; \
+	else echo "msgfmt not found (apt-get install gettext): using the committed .mo files"; fi
+
+## After changing interface strings: extract them, fill in locale/zh_hant_text.py's text,
+## derive 简体中文 and compile (docs/web-ui.md, "Languages"). Needs GNU gettext.
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --no-location --no-obsolete -l zh_Hant -l zh_Hans \
+		--ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=docs --ignore=media
+	$(PY) manage.py makemessages -d djangojs --no-location --no-obsolete -l zh_Hant -l zh_Hans \
+		--ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=docs --ignore=media
+	$(PY) locale/build.py
 
 ## Set up, migrate the embedded SQLite database, import the seeds, load the demo, serve
 ## (with the background worker beside the web server).
@@ -32,6 +47,13 @@ run: install
 ## The whole test suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise).
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The README's screenshots (docs/screenshots/), taken by the browser tests that show each page.
+screenshots: install
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q -p no:cacheprovider \
+		tests/browser/test_reviewer_flow.py tests/browser/test_reviewer_ui.py \
+		tests/browser/test_languages.py tests/browser/test_annotation_index.py \
+		tests/browser/test_accessibility.py::test_moderator_pages
 
 lint: install
 	$(VENV)/bin/ruff check .

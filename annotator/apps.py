@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AnnotatorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "annotator"
-    verbose_name = "Source reliability annotation"
+    verbose_name = _("Source reliability annotation")

@@ -7,9 +7,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from . import roles
 from .labels import RELIABILITY_LABELS
+from .languages import localized
 from .validators import validate_http_url, validate_language_tag
 
 
@@ -18,6 +20,10 @@ class User(AbstractUser):
 
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.TextField(blank=True)
+    # The interface language this person chose with the switcher ("" = the browser's).
+    language = models.CharField(
+        max_length=16, blank=True, choices=settings.LANGUAGES, verbose_name=_("language")
+    )
 
     @property
     def is_suspended(self) -> bool:
@@ -37,6 +43,8 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["name"]
 
     def __str__(self):
@@ -87,6 +95,8 @@ class Document(models.Model):
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=~Q(body=""), name="document_body_not_empty"),
@@ -115,6 +125,8 @@ class Passage(models.Model):
     page = models.PositiveIntegerField(null=True, blank=True, help_text="Page of a PDF, from 1")
 
     class Meta:
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
         ordering = ["document_id", "index"]
         constraints = [
             models.UniqueConstraint(fields=["document", "index"], name="passage_unique_index"),
@@ -140,8 +152,14 @@ class FlagType(models.Model):
     """One kind of problem a reviewer can flag. Kept as data; retired, never deleted."""
 
     slug = models.SlugField(max_length=64, unique=True)
+    # English in the plain fields; each other interface language in its own pair of fields
+    # (empty: the English shows). ``localized_label``/``localized_description`` pick one.
     label = models.CharField(max_length=100)
+    label_zh_hant = models.CharField("label (繁體中文)", max_length=100, blank=True)
+    label_zh_hans = models.CharField("label (简体中文)", max_length=100, blank=True)
     description = models.TextField(blank=True)
+    description_zh_hant = models.TextField("description (繁體中文)", blank=True)
+    description_zh_hans = models.TextField("description (简体中文)", blank=True)
     is_active = models.BooleanField(default=True)
     requires_evidence = models.BooleanField(
         default=False,
@@ -152,10 +170,21 @@ class FlagType(models.Model):
     objects = FlagTypeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("flag type")
+        verbose_name_plural = _("flag types")
         ordering = ["sort_order", "slug"]
 
     def __str__(self):
         return self.slug
+
+    @property
+    def localized_label(self) -> str:
+        """The label in the active interface language (English when not translated)."""
+        return localized(self, "label")
+
+    @property
+    def localized_description(self) -> str:
+        return localized(self, "description")
 
 
 class Claim(models.Model):
@@ -178,6 +207,8 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty")]
 
@@ -186,19 +217,20 @@ class Claim(models.Model):
 
 
 class Reliability(models.IntegerChoices):
-    """The 1-5 scale; its labels live in ``annotator.labels`` (one table for every reader)."""
+    """The 1-5 scale; its labels live in ``annotator.labels`` (one table for every reader),
+    translated lazily here for forms and the admin."""
 
-    FABRICATED = 1, RELIABILITY_LABELS[1]
-    UNRELIABLE = 2, RELIABILITY_LABELS[2]
-    UNVERIFIED = 3, RELIABILITY_LABELS[3]
-    MOSTLY_RELIABLE = 4, RELIABILITY_LABELS[4]
-    RELIABLE = 5, RELIABILITY_LABELS[5]
+    FABRICATED = 1, _(RELIABILITY_LABELS[1])
+    UNRELIABLE = 2, _(RELIABILITY_LABELS[2])
+    UNVERIFIED = 3, _(RELIABILITY_LABELS[3])
+    MOSTLY_RELIABLE = 4, _(RELIABILITY_LABELS[4])
+    RELIABLE = 5, _(RELIABILITY_LABELS[5])
 
 
 class AnnotationStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    WITHDRAWN = "withdrawn", "Withdrawn by its author"
-    HIDDEN = "hidden", "Hidden by a moderator"
+    ACTIVE = "active", _("Active")
+    WITHDRAWN = "withdrawn", _("Withdrawn by its author")
+    HIDDEN = "hidden", _("Hidden by a moderator")
 
 
 class AnnotationQuerySet(models.QuerySet):
@@ -254,6 +286,8 @@ class Annotation(models.Model):
     objects = AnnotationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("annotation")
+        verbose_name_plural = _("annotations")
         ordering = ["id"]
         indexes = [
             models.Index(fields=["document", "start", "end"], name="annotation_span_idx"),
@@ -308,6 +342,8 @@ class AnnotationRevision(models.Model):
     after = models.JSONField()
 
     class Meta:
+        verbose_name = _("annotation revision")
+        verbose_name_plural = _("annotation revisions")
         ordering = ["annotation_id", "version", "id"]
         indexes = [models.Index(fields=["annotation", "version"], name="revision_annotation_idx")]
 
@@ -329,6 +365,8 @@ class Suggestion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
         ordering = ["document_id", "start", "end", "id"]
         constraints = [
             models.CheckConstraint(
@@ -365,6 +403,8 @@ class SuggestionDecision(models.Model):
     decided_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("suggestion decision")
+        verbose_name_plural = _("suggestion decisions")
         constraints = [
             models.UniqueConstraint(
                 fields=["suggestion", "reviewer"], name="one_decision_per_reviewer"
@@ -376,10 +416,10 @@ class SuggestionDecision(models.Model):
 
 
 class ConsensusStatus(models.TextChoices):
-    PENDING = "pending", "Pending (below quorum)"
-    AGREED = "agreed", "Agreed"
-    DISPUTED = "disputed", "Disputed"
-    ADJUDICATED = "adjudicated", "Adjudicated by a moderator"
+    PENDING = "pending", _("Pending (below quorum)")
+    AGREED = "agreed", _("Agreed")
+    DISPUTED = "disputed", _("Disputed")
+    ADJUDICATED = "adjudicated", _("Adjudicated by a moderator")
 
 
 class Consensus(models.Model):
@@ -438,8 +478,9 @@ class Consensus(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("consensus")
+        verbose_name_plural = _("consensus")
         ordering = ["id"]
-        verbose_name_plural = "consensus"
         indexes = [models.Index(fields=["kind", "status"], name="consensus_kind_status_idx")]
         constraints = [
             models.CheckConstraint(
@@ -464,6 +505,8 @@ class ModerationAction(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="moderation_reason_required")
@@ -500,6 +543,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
 
     def __str__(self):

@@ -52,6 +52,7 @@ def migration_data(transactional_db):
     )
     import_module("annotator.migrations.0003_roles").create_roles(apps, editor)
     import_module("annotator.migrations.0007_docsin_documents").create_editor_role(apps, editor)
+    import_module("annotator.migrations.0013_i18n_flag_labels").fill_seed_translations(apps, editor)
 
 
 @pytest.fixture

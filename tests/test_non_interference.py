@@ -97,6 +97,8 @@ CASES: dict[str, Callable[[World], list[Req]]] = {
     "healthz": lambda w: [Req()],
     "readyz": lambda w: [Req()],
     "favicon": lambda w: [Req()],
+    # the scripts' translation catalogue (the same strings for everyone)
+    "javascript-catalog": lambda w: [Req()],
     "api-schema": lambda w: [Req()],
     "api-docs": lambda w: [Req()],
     "api-redoc": lambda w: [Req()],
@@ -214,6 +216,7 @@ NOT_READABLE: dict[str, str] = {
     "api:comment-hide": "POST only, moderators",
     "discussion-comment-edit": "POST only, the author's own comment (answers the thread)",
     "discussion-comment-delete": "POST only, the author's own comment (answers the thread)",
+    "set_language": "POST only: sets one's own interface language (GET is 405)",
     "api:notifications-read": "POST only: marks one's own notifications read",
 }
 
@@ -561,6 +564,7 @@ def test_not_readable_urls_give_a_reviewer_nothing(world):
     response = client.get("/admin/annotator/annotationrevision/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert client.get(reverse("logout")).status_code == 405
+    assert client.get(reverse("set_language")).status_code == 405
     annotation = Annotation.objects.filter(reviewer=world.partial).first()
     suggestion = Suggestion.objects.first()
     for name, pk in (

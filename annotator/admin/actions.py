@@ -6,6 +6,7 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from .. import moderation
 from ..models import (
@@ -18,7 +19,7 @@ from ..models import (
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Recorded in the audit log with your name.",
+        help_text=_("Recorded in the audit log with your name."),
     )
 
     def clean_reason(self):
@@ -31,8 +32,8 @@ class ReasonForm(forms.Form):
 class MergeClaimsForm(ReasonForm):
     into = forms.ModelChoiceField(
         queryset=Claim.objects.filter(merged_into__isnull=True),
-        label="Surviving claim",
-        help_text="The selected duplicates' annotations move to this claim.",
+        label=_("Surviving claim"),
+        help_text=_("The selected duplicates' annotations move to this claim."),
     )
     field_order = ["into", "reason"]
 
@@ -60,11 +61,11 @@ class AdjudicationForm(ReasonForm):
         ],
         coerce=_final_rating,
         required=True,
-        label="Final rating",
+        label=_("Final rating"),
         error_messages={"required": "Choose a final rating, or choose “No rating”."},
     )
     flags = forms.MultipleChoiceField(
-        choices=(), required=False, widget=forms.CheckboxSelectMultiple, label="Final flags"
+        choices=(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Final flags")
     )
     field_order = ["reliability", "flags", "reason"]
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .. import moderation
 from ..models import (
@@ -39,7 +40,7 @@ class AnnotationRevisionInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="changes (before → after)")
+    @admin.display(description=_("changes (before → after)"))
     def changes(self, obj):
         return describe_changes(obj)
 
@@ -110,15 +111,15 @@ class AnnotationAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("document__body").prefetch_related("flags")
 
-    @admin.display(description="quote")
+    @admin.display(description=_("quote"))
     def quote(self, obj):
         return short_text(obj.exact, 50)
 
-    @admin.display(description="flags")
+    @admin.display(description=_("flags"))
     def flag_list(self, obj):
         return ", ".join(flag.slug for flag in obj.flags.all()) or "—"
 
-    @admin.display(description="evidence")
+    @admin.display(description=_("evidence"))
     def evidence_count(self, obj):
         return len(obj.evidence or [])
 
@@ -128,9 +129,9 @@ class AnnotationAdmin(ReadOnlyAdmin):
     hide_selected = bulk_reason_action(
         "hide_selected",
         function=moderation.hide_annotations,
-        description="Hide selected annotations",
+        description=_("Hide selected annotations"),
         permission="hide",
-        title="Hide annotations",
+        title=_("Hide annotations"),
         done="Hid {count} annotation(s){note}.",
         skipped="were not active",
     )
@@ -138,9 +139,9 @@ class AnnotationAdmin(ReadOnlyAdmin):
     unhide_selected = bulk_reason_action(
         "unhide_selected",
         function=moderation.unhide_annotations,
-        description="Unhide selected annotations",
+        description=_("Unhide selected annotations"),
         permission="hide",
-        title="Unhide annotations",
+        title=_("Unhide annotations"),
         done="Unhid {count} annotation(s){note}.",
         skipped="were not hidden",
     )
@@ -156,6 +157,6 @@ class AnnotationRevisionAdmin(ReadOnlyAdmin):
     fields = ["annotation", "version", "action", "changed_by", "changed_at", "before", "after"]
     readonly_fields = fields
 
-    @admin.display(description="changes (before → after)")
+    @admin.display(description=_("changes (before → after)"))
     def changes(self, obj):
         return describe_changes(obj)

@@ -5,6 +5,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from .. import moderation
 from ..models import Consensus, ModerationAction
@@ -30,11 +31,11 @@ class ModerationActionAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="target")
+    @admin.display(description=_("target"))
     def target(self, obj):
         return f"#{obj.target_id} {short_text(obj.target_repr, 50)}"
 
-    @admin.display(description="reason")
+    @admin.display(description=_("reason"))
     def short_reason(self, obj):
         return short_text(obj.reason, 80)
 

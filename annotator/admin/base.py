@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Q
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
-admin.site.site_header = "Source reliability moderation"
-admin.site.site_title = "Source reliability admin"
-admin.site.index_title = "Moderation"
+admin.site.site_header = _("Source reliability moderation")
+admin.site.site_title = _("Source reliability admin")
+admin.site.index_title = _("Moderation")
 admin.site.index_template = "admin/annotator_index.html"
 # Bulk deletion is off everywhere: things are hidden, suspended, merged or retired instead.
 admin.site.disable_action("delete_selected")
@@ -63,6 +64,6 @@ class CountsMixin:
             .annotate(annotation_count=Count(self.annotation_count_lookup, distinct=True))
         )
 
-    @admin.display(description="annotations", ordering="annotation_count")
+    @admin.display(description=_("annotations"), ordering="annotation_count")
     def annotation_count(self, obj):
         return obj.annotation_count

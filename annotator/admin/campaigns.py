@@ -6,6 +6,7 @@ Campaigns are created on the web page (/campaigns/new/) or through the API.
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from ..campaigns import lifecycle
 from ..errors import AnnotationInputError, NotAllowedError
@@ -62,7 +63,7 @@ class CampaignAdmin(ModeratorsMayView, ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(assignment_count=Count("assignments"))
 
-    @admin.display(description="assignments", ordering="assignment_count")
+    @admin.display(description=_("assignments"), ordering="assignment_count")
     def assignment_count(self, obj):
         return obj.assignment_count
 
@@ -75,11 +76,11 @@ class CampaignAdmin(ModeratorsMayView, ReadOnlyAdmin):
             else:
                 self.message_user(request, f"{campaign}: {label}.", messages.SUCCESS)
 
-    @admin.action(description="Open the selected campaigns (assigns every passage)")
+    @admin.action(description=_("Open the selected campaigns (assigns every passage)"))
     def open_selected(self, request, queryset):
         self._apply(request, queryset, lifecycle.open_campaign, "opened")
 
-    @admin.action(description="Close the selected campaigns")
+    @admin.action(description=_("Close the selected campaigns"))
     def close_selected(self, request, queryset):
         self._apply(request, queryset, lifecycle.close_campaign, "closed")
 

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from .. import moderation
 from ..consensus import decided_flags
@@ -42,7 +43,7 @@ class ConsensusAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("document__body")
 
-    @admin.display(description="IQR")
+    @admin.display(description=_("IQR"))
     def spread(self, obj):
         if obj.q1_reliability is None or obj.q3_reliability is None:
             return "—"
@@ -61,7 +62,7 @@ class ConsensusAdmin(ReadOnlyAdmin):
             *super().get_urls(),
         ]
 
-    @admin.action(description="Adjudicate the selected consensus", permissions=["adjudicate"])
+    @admin.action(description=_("Adjudicate the selected consensus"), permissions=["adjudicate"])
     def adjudicate_selected(self, request, queryset):
         pks = list(queryset.values_list("pk", flat=True)[:2])
         if len(pks) != 1:

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from .. import moderation
 from ..models import (
@@ -23,7 +24,7 @@ class SourceAdmin(NoDeleteAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(document_count=Count("documents"))
 
-    @admin.display(description="documents", ordering="document_count")
+    @admin.display(description=_("documents"), ordering="document_count")
     def document_count(self, obj):
         return obj.document_count
 
@@ -88,7 +89,7 @@ class PassageAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("document__body")
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def text(self, obj):
         return obj.document.body[obj.start : obj.end]
 
@@ -98,14 +99,24 @@ class FlagTypeAdmin(CountsMixin, NoDeleteAdmin):
     list_display = [
         "slug",
         "label",
+        "label_zh_hant",
+        "label_zh_hans",
         "is_active",
         "requires_evidence",
         "sort_order",
         "annotation_count",
     ]
     list_filter = ["is_active", "requires_evidence"]
-    search_fields = ["slug", "label", "description"]
+    search_fields = ["slug", "label", "label_zh_hant", "label_zh_hans", "description"]
     actions = ["retire_selected", "restore_selected"]
+    # Each interface language's label and description (docs/web-ui.md, "Languages"); an empty
+    # translation shows the English.
+    fieldsets = [
+        (None, {"fields": ["slug", "is_active", "requires_evidence", "sort_order"]}),
+        ("English", {"fields": ["label", "description"]}),
+        ("繁體中文", {"fields": ["label_zh_hant", "description_zh_hant"]}),
+        ("简体中文", {"fields": ["label_zh_hans", "description_zh_hans"]}),
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         # The slug is stored in history snapshots and consensus: it never changes once made.
@@ -117,19 +128,19 @@ class FlagTypeAdmin(CountsMixin, NoDeleteAdmin):
     retire_selected = reason_action(
         "retire_selected",
         function=moderation.retire_flag,
-        description="Retire selected flag types",
+        description=_("Retire selected flag types"),
         permission="retire",
-        title="Retire flag types",
-        done="Retired {count} flag type(s).",
+        title=_("Retire flag types"),
+        done=_("Retired {count} flag type(s)."),
     )
 
     restore_selected = reason_action(
         "restore_selected",
         function=moderation.restore_flag,
-        description="Restore selected flag types",
+        description=_("Restore selected flag types"),
         permission="retire",
-        title="Restore flag types",
-        done="Restored {count} flag type(s).",
+        title=_("Restore flag types"),
+        done=_("Restored {count} flag type(s)."),
     )
 
 
@@ -152,7 +163,7 @@ class ClaimAdmin(CountsMixin, NoDeleteAdmin):
     readonly_fields = ["merged_into", "created_by", "created_at", "updated_at"]
     actions = ["merge_selected"]
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def short_text(self, obj):
         return short_text(obj.text, 80)
 
@@ -164,7 +175,9 @@ class ClaimAdmin(CountsMixin, NoDeleteAdmin):
     def has_merge_permission(self, request):
         return request.user.has_perm(moderation.PERMISSION_MERGE)
 
-    @admin.action(description="Merge selected duplicates into another claim", permissions=["merge"])
+    @admin.action(
+        description=_("Merge selected duplicates into another claim"), permissions=["merge"]
+    )
     def merge_selected(self, request, queryset):
         def apply(duplicates, data):
             into = data["into"]
@@ -184,7 +197,7 @@ class ClaimAdmin(CountsMixin, NoDeleteAdmin):
             request,
             queryset,
             action="merge_selected",
-            title="Merge duplicate claims",
+            title=_("Merge duplicate claims"),
             apply=apply,
             form_class=MergeClaimsForm,
         )

@@ -6,6 +6,7 @@ exactly as the API's ``/claims/{id}/publication/`` does (same rules, same audit 
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from annotator.errors import AnnotationInputError, NotAllowedError
 from annotator.factchecks.publishing import (
@@ -21,7 +22,7 @@ from .base import NoDeleteAdmin
 
 class PublishForm(forms.ModelForm):
     claim = forms.ModelChoiceField(queryset=Claim.objects.filter(merged_into__isnull=True))
-    headline = forms.CharField(max_length=200, help_text="≤ 75 characters advised (Google)")
+    headline = forms.CharField(max_length=200, help_text=_("≤ 75 characters advised (Google)"))
     summary = forms.CharField(widget=forms.Textarea)
     rating_text = forms.CharField(max_length=100, required=False)
 
@@ -114,7 +115,7 @@ class FactCheckAdmin(NoDeleteAdmin):
     def save_related(self, request, form, formsets, change):
         pass
 
-    @admin.action(description="Retract the selected fact-checks", permissions=["retract"])
+    @admin.action(description=_("Retract the selected fact-checks"), permissions=["retract"])
     def retract(self, request, queryset):
         def apply(objects, data):
             for fact_check in objects:
@@ -126,6 +127,6 @@ class FactCheckAdmin(NoDeleteAdmin):
             request,
             queryset.filter(retracted_at__isnull=True),
             action="retract",
-            title="Retract fact-checks",
+            title=_("Retract fact-checks"),
             apply=apply,
         )

@@ -1,6 +1,7 @@
 """Machine suggestions and reviewers' decisions on them (read-only)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     Suggestion,
@@ -31,7 +32,7 @@ class SuggestionAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("document__body")
 
-    @admin.display(description="quote")
+    @admin.display(description=_("quote"))
     def quote(self, obj):
         return short_text(obj.exact, 50)
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from ..audit import record_action
 from ..errors import AnnotationInputError
@@ -86,7 +87,7 @@ class ApiTokenAdmin(NoDeleteAdmin):
     def has_revoke_permission(self, request):
         return request.user.has_perm("annotator.change_apitoken")
 
-    @admin.action(description="Revoke selected tokens", permissions=["revoke"])
+    @admin.action(description=_("Revoke selected tokens"), permissions=["revoke"])
     def revoke_selected(self, request, queryset):
         def apply(tokens, data):
             live = [token for token in tokens if token.revoked_at is None]
@@ -102,6 +103,6 @@ class ApiTokenAdmin(NoDeleteAdmin):
             request,
             queryset,
             action="revoke_selected",
-            title="Revoke API tokens",
+            title=_("Revoke API tokens"),
             apply=apply,
         )

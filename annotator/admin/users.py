@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .. import moderation
 from ..models import (
@@ -57,7 +58,7 @@ class UserAdmin(CountsMixin, DjangoUserAdmin):
     def has_suspend_permission(self, request):
         return request.user.has_perm(moderation.PERMISSION_SUSPEND)
 
-    @admin.display(description="roles")
+    @admin.display(description=_("roles"))
     def roles(self, obj):
         names = [group.name for group in obj.groups.all()]
         if obj.is_superuser:
@@ -67,17 +68,17 @@ class UserAdmin(CountsMixin, DjangoUserAdmin):
     suspend_selected = reason_action(
         "suspend_selected",
         function=moderation.suspend_reviewer,
-        description="Suspend selected reviewers",
+        description=_("Suspend selected reviewers"),
         permission="suspend",
-        title="Suspend reviewers",
-        done="Suspended {count} account(s).",
+        title=_("Suspend reviewers"),
+        done=_("Suspended {count} account(s)."),
     )
 
     reinstate_selected = reason_action(
         "reinstate_selected",
         function=moderation.reinstate_reviewer,
-        description="Reinstate selected reviewers",
+        description=_("Reinstate selected reviewers"),
         permission="suspend",
-        title="Reinstate reviewers",
-        done="Reinstated {count} account(s).",
+        title=_("Reinstate reviewers"),
+        done=_("Reinstated {count} account(s)."),
     )

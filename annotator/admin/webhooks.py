@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from ..errors import AnnotationInputError
 from ..webhooks.models import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
@@ -80,6 +81,6 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_select_related = ["endpoint", "event"]
     search_fields = ["event__msg_id"]
 
-    @admin.display(description="event")
+    @admin.display(description=_("event"))
     def event_type(self, obj):
         return obj.event.type

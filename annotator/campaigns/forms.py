@@ -1,6 +1,7 @@
 """The campaign form of the web UI; the rules are checked by ``lifecycle.create_campaign``."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from annotator import roles
 from annotator.models import Document, Source, User
@@ -12,6 +13,7 @@ class DocumentsForm(forms.Form):
     and what is refused, is ``lifecycle``'s alone."""
 
     documents = forms.ModelMultipleChoiceField(
+        label=_("Documents"),
         queryset=Document.objects.current().defer("body").order_by("title"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -50,19 +52,24 @@ class DocumentsForm(forms.Form):
 
 
 class CampaignForm(DocumentsForm):
-    name = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     reviewers = forms.ModelMultipleChoiceField(
+        label=_("Reviewers"),
         queryset=User.objects.filter(is_active=True, groups__name=roles.REVIEWER)
         .distinct()
         .order_by("username"),
         to_field_name="username",
         widget=forms.CheckboxSelectMultiple,
     )
-    overlap = forms.IntegerField(min_value=1, max_value=100, initial=2)
-    quorum = forms.IntegerField(min_value=1, max_value=100, required=False)
-    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    blind_review = forms.BooleanField(required=False, initial=True)
+    overlap = forms.IntegerField(label=_("Overlap"), min_value=1, max_value=100, initial=2)
+    quorum = forms.IntegerField(label=_("Quorum"), min_value=1, max_value=100, required=False)
+    due = forms.DateField(
+        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    blind_review = forms.BooleanField(label=_("Blind review"), required=False, initial=True)
 
     field_order = ["name", "description", "documents", *DocumentsForm.FILTER_FIELDS]
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Campaign(models.Model):
@@ -48,6 +49,8 @@ class Campaign(models.Model):
     )
 
     class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
@@ -155,6 +158,8 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotator.errors import AnnotationInputError, NotAllowedError
@@ -56,7 +57,9 @@ def campaign_new(request):
         except AnnotationInputError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"Campaign “{campaign.name}” created as a draft.")
+            messages.success(
+                request, _("Campaign “%(name)s” created as a draft.") % {"name": campaign.name}
+            )
             return redirect("campaign-page", campaign_id=campaign.pk)
     status = 400 if form.errors else 200
     return render(request, "annotator/campaign_form.html", {"form": form}, status=status)
@@ -74,7 +77,7 @@ def _add_errors(form, error: AnnotationInputError, fields: dict | None = None) -
 def _viewable(request, campaign_id: int) -> Campaign:
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     if not may_see_campaign(request.user, campaign):
-        raise Http404("No such campaign.")
+        raise Http404(_("No such campaign."))
     return campaign
 
 
@@ -119,13 +122,13 @@ def _transition(request, campaign_id: int, change, done: str):
 @require_POST
 @login_required
 def campaign_open(request, campaign_id: int):
-    return _transition(request, campaign_id, lifecycle.open_campaign, "Campaign opened.")
+    return _transition(request, campaign_id, lifecycle.open_campaign, _("Campaign opened."))
 
 
 @require_POST
 @login_required
 def campaign_close(request, campaign_id: int):
-    return _transition(request, campaign_id, lifecycle.close_campaign, "Campaign closed.")
+    return _transition(request, campaign_id, lifecycle.close_campaign, _("Campaign closed."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,7 +146,7 @@ def campaign_reassign(request, campaign_id: int):
         .order_by("reviewer__username")
         .values_list("reviewer__username", "reviewer_id", "reviewer__is_active")
     )
-    reviewer_ids = {name: pk for name, pk, _ in members}
+    reviewer_ids = {name: pk for name, pk, _active in members}
     chosen = request.POST.get("from_reviewer") or request.GET.get("from") or ""
     if chosen not in reviewer_ids:
         chosen = ""
@@ -153,7 +156,7 @@ def campaign_reassign(request, campaign_id: int):
     form = ReassignForm(
         request.POST or None,
         initial={"from_reviewer": chosen},
-        members=[name for name, _, active in members if active and name != chosen],
+        members=[name for name, _pk, active in members if active and name != chosen],
         assignments=assignments,
     )
     status = 200
@@ -167,7 +170,8 @@ def campaign_reassign(request, campaign_id: int):
                 data = form.cleaned_data
                 messages.success(
                     request,
-                    f"Passage reassigned from {data['from_reviewer']} to {data['to_reviewer']}.",
+                    _("Passage reassigned from %(from)s to %(to)s.")
+                    % {"from": data["from_reviewer"], "to": data["to_reviewer"]},
                 )
                 return redirect("campaign-page", campaign_id=campaign.pk)
         status = 400
@@ -201,7 +205,7 @@ def campaign_documents(request, campaign_id: int):
         except AnnotationInputError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"{len(added)} document(s) added.")
+            messages.success(request, _("%(count)s document(s) added.") % {"count": len(added)})
             return redirect("campaign-page", campaign_id=campaign.pk)
     status = 400 if form.errors else 200
     return render(

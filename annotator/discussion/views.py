@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from annotator.errors import AnnotationInputError, NotAllowedError
@@ -36,7 +37,7 @@ def _answer(request, group, *, anchor: str = "", error=None):
         context["error"] = _error_text(error) if error else ""
         return render(request, THREAD_TEMPLATE, context, status=400 if error else 200)
     if error:
-        messages.error(request, f"Not saved: {_error_text(error)}")
+        messages.error(request, _("Not saved: %(error)s") % {"error": _error_text(error)})
     return redirect(reverse("discussion-thread", args=[group.pk]) + anchor)
 
 
@@ -47,7 +48,7 @@ def thread_page(request, consensus_id: int):
     )
     comments = thread(request.user, group)
     if comments is None:
-        raise Http404("No such thread (judge this group yourself first).")
+        raise Http404(_("No such thread (judge this group yourself first)."))
     if request.method == "POST":
         reply_to = None
         if request.POST.get("reply_to", "").isdigit():
@@ -72,7 +73,7 @@ def thread_page(request, consensus_id: int):
 def _own_comment(request, comment_id: int) -> Comment:
     comment = visible_comment(request.user, comment_id)
     if comment is None:
-        raise Http404("No such comment.")
+        raise Http404(_("No such comment."))
     return comment
 
 

@@ -8,6 +8,7 @@ reader never reaches annotations (blind review and hiding keep applying to them)
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from annotator.models import Claim
 
@@ -31,6 +32,8 @@ class FactCheck(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("fact check")
+        verbose_name_plural = _("fact checks")
         app_label = "annotator"
         ordering = ["-published_at", "-pk"]
 

@@ -4,15 +4,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
-    ASSIGNED = "assigned", "Work assigned to you"
-    MENTION = "mention", "You were mentioned"
-    REPLY = "reply", "A reply in your thread"
-    ADJUDICATED = "adjudicated", "Your disputed passage was adjudicated"
-    CAMPAIGN_DUE = "campaign_due", "A campaign is due in 24 hours"
-    WEBHOOK_DISABLED = "webhook_disabled", "A webhook endpoint was disabled"
+    ASSIGNED = "assigned", _("Work assigned to you")
+    MENTION = "mention", _("You were mentioned")
+    REPLY = "reply", _("A reply in your thread")
+    ADJUDICATED = "adjudicated", _("Your disputed passage was adjudicated")
+    CAMPAIGN_DUE = "campaign_due", _("A campaign is due in 24 hours")
+    WEBHOOK_DISABLED = "webhook_disabled", _("A webhook endpoint was disabled")
 
 
 class Notification(models.Model):
@@ -44,14 +45,16 @@ class Preference(models.Model):
     except for kinds the user muted."""
 
     class Email(models.TextChoices):
-        IMMEDIATE = "immediate", "Each notification by email"
-        DAILY = "daily", "A daily digest"
-        OFF = "off", "No email"
+        IMMEDIATE = "immediate", _("Each notification by email")
+        DAILY = "daily", _("A daily digest")
+        OFF = "off", _("No email")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
-    email = models.CharField(max_length=16, choices=Email.choices, default=Email.IMMEDIATE)
+    email = models.CharField(
+        _("email"), max_length=16, choices=Email.choices, default=Email.IMMEDIATE
+    )
     muted = models.JSONField(default=list, blank=True, help_text="Kinds not wanted at all")
 
     def __str__(self):

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from .models import Kind, Notification, Preference
 
@@ -25,19 +26,41 @@ def notify_later(kind: str, user_ids, title: str, url: str = "") -> None:
     notify.enqueue(kind, sorted(set(user_ids)), title[:300], url[:500])
 
 
-def create(kind: str, user_ids, title: str, url: str = "") -> list[Notification]:
+def create(
+    kind: str, user_ids, title: str, url: str = "", params: dict | None = None
+) -> list[Notification]:
     """In-app notifications for every recipient who has not muted ``kind``; then email those
-    who want each notification by email."""
+    who want each notification by email.
+
+    With ``params``, ``title`` is an English message marked with ``gettext_noop``: each
+    recipient's copy is written in their interface language (``title % params``, the values
+    may be lazy translations too), and stored so.
+    """
     user_ids = set(user_ids)
     muted = {
         pref.user_id
         for pref in Preference.objects.filter(user_id__in=user_ids).only("user_id", "muted")
         if kind in pref.muted
     }
+    recipients = sorted(user_ids - muted)
+    languages = {}
+    if params is not None and recipients:
+        from django.contrib.auth import get_user_model
+
+        languages = dict(
+            get_user_model().objects.filter(pk__in=recipients).values_list("pk", "language")
+        )
+
+    def written(pk: int) -> str:
+        if params is None:
+            return title
+        with translation.override(languages.get(pk) or settings.LANGUAGE_CODE):
+            return (gettext(title) % params)[:300]
+
     now = timezone.now()
     rows = Notification.objects.bulk_create(
-        Notification(recipient_id=pk, kind=kind, title=title, url=url, created_at=now)
-        for pk in sorted(user_ids - muted)
+        Notification(recipient_id=pk, kind=kind, title=written(pk), url=url, created_at=now)
+        for pk in recipients
     )
     email_now(rows)
     return rows
@@ -75,7 +98,9 @@ def unsubscribe(user) -> None:
 
 def _message(user, subject: str, lines: list[str]) -> EmailMessage:
     link = unsubscribe_url(user)
-    body = "\n".join([*lines, "", f"Stop these emails (one click, no sign-in): {link}"])
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        footer = gettext("Stop these emails (one click, no sign-in): %(link)s") % {"link": link}
+    body = "\n".join([*lines, "", footer])
     return EmailMessage(
         subject,
         body,
@@ -85,6 +110,16 @@ def _message(user, subject: str, lines: list[str]) -> EmailMessage:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
+
+
+def _digest_subject(user, count: int) -> str:
+    """The digest's subject in the recipient's interface language."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return ngettext(
+            "Your daily digest: %(count)d notification",
+            "Your daily digest: %(count)d notifications",
+            count,
+        ) % {"count": count}
 
 
 def _absolute(url: str) -> str:
@@ -137,7 +172,7 @@ def send_digests() -> int:
     messages = [
         _message(
             user,
-            f"Your daily digest: {len(rows)} notification(s)",
+            _digest_subject(user, len(rows)),
             [f"- {row.title} {_absolute(row.url)}" for row in rows],
         )
         for user, rows in by_user.items()

@@ -6,13 +6,21 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_tasks import task
 
-from annotator.models import Annotation, AnnotationStatus, Consensus
+from annotator.models import Annotation, AnnotationStatus, Consensus, ConsensusStatus
 from annotator.visibility import members_filter, users_who_may_see_group
 
 from . import services
 from .models import DigestRun, Kind
+
+# A group's kind as a notification names it (written in each recipient's language).
+GROUP_KINDS = {
+    Consensus.Kind.PASSAGE: gettext_lazy("passage"),
+    Consensus.Kind.SPAN: gettext_lazy("span"),
+    Consensus.Kind.CLAIM: gettext_lazy("claim"),
+}
 
 
 @task()
@@ -44,9 +52,16 @@ def comment_posted(comment_id: int, mention_ids: list[int]) -> int:
     users = get_user_model().objects.filter(pk__in=candidates, is_active=True)
     allowed = users_who_may_see_group(comment.consensus, users)
     mentioned = allowed & set(mention_ids)
-    count = len(services.create(Kind.MENTION, mentioned, f"{author} mentioned you", url))
+    who = {"author": author}
+    count = len(
+        services.create(Kind.MENTION, mentioned, gettext_noop("%(author)s mentioned you"), url, who)
+    )
     if reply_to in allowed and reply_to not in mentioned:
-        count += len(services.create(Kind.REPLY, [reply_to], f"{author} replied to you", url))
+        count += len(
+            services.create(
+                Kind.REPLY, [reply_to], gettext_noop("%(author)s replied to you"), url, who
+            )
+        )
     return count
 
 
@@ -56,8 +71,9 @@ def group_adjudicated(consensus_id: int) -> int:
     row = Consensus.objects.get(pk=consensus_id)
     members = Annotation.objects.filter(members_filter(row), status=AnnotationStatus.ACTIVE)
     reviewers = set(members.values_list("reviewer_id", flat=True))
-    title = f"A moderator adjudicated the {row.kind} you judged ({row.get_status_display()})"
-    return len(services.create(Kind.ADJUDICATED, reviewers, title, thread_url(row.pk)))
+    title = gettext_noop("A moderator adjudicated the %(kind)s you judged (%(status)s)")
+    params = {"kind": GROUP_KINDS[row.kind], "status": ConsensusStatus(row.status).label}
+    return len(services.create(Kind.ADJUDICATED, reviewers, title, thread_url(row.pk), params))
 
 
 @task()

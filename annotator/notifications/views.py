@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from . import services
@@ -16,7 +17,7 @@ class PreferenceForm(forms.ModelForm):
         choices=Kind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Do not notify me of",
+        label=_("Do not notify me of"),
     )
 
     class Meta:
@@ -26,7 +27,7 @@ class PreferenceForm(forms.ModelForm):
 
 @login_required
 def notifications_page(request):
-    preference, _ = Preference.objects.get_or_create(user=request.user)
+    preference, _created = Preference.objects.get_or_create(user=request.user)
     form = PreferenceForm(instance=preference)
     if request.method == "POST":
         if request.POST.get("action") == "read":
@@ -37,7 +38,7 @@ def notifications_page(request):
         form = PreferenceForm(request.POST, instance=preference)
         if form.is_valid():
             form.save()
-            messages.success(request, "Preferences saved.")
+            messages.success(request, _("Preferences saved."))
             return redirect("notifications")
     rows = Notification.objects.filter(recipient=request.user)[:50]
     return render(request, "annotator/notifications/list.html", {"rows": rows, "form": form})

@@ -9,6 +9,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..importing import ImportProblem, iter_records
@@ -25,7 +26,7 @@ VALUE_FIELDS = ("title", "source", "url", "language", "published")
 
 def _require_editor(user):
     if not may_add_documents(user):
-        raise PermissionDenied("Only editors, moderators and admins may add documents.")
+        raise PermissionDenied(_("Only editors, moderators and admins may add documents."))
 
 
 def _form_error(form, error: IngestError):
@@ -151,7 +152,7 @@ def document_original(request, document_id: int):
     document = get_object_or_404(Document.objects.select_related("snapshot"), pk=document_id)
     snapshot = document.snapshot
     if snapshot is None:
-        raise Http404("This document has no stored original.")
+        raise Http404(_("This document has no stored original."))
     inline_types = {"application/pdf", "text/plain", "text/markdown"}
     content_type = snapshot.media_type
     if content_type.startswith("text/"):

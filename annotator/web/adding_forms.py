@@ -1,6 +1,8 @@
 """Forms of the "Add a document" page: the first step (what to take in) and the preview step."""
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from ..ingest.extract import ACCEPTED
 
@@ -9,23 +11,25 @@ class DocumentAddForm(forms.Form):
     """Paste text, upload a file or give a URL to fetch; the other fields are optional."""
 
     body = forms.CharField(
-        label="Paste text", required=False, widget=forms.Textarea(attrs={"rows": 8})
+        label=_("Paste text"), required=False, widget=forms.Textarea(attrs={"rows": 8})
     )
     file = forms.FileField(
-        label="Or upload a file",
+        label=_("Or upload a file"),
         required=False,
-        help_text=f"Accepted: {ACCEPTED} (.jsonl: one document per line)",
+        help_text=format_lazy(
+            _("Accepted: {formats} (.jsonl: one document per line)"), formats=ACCEPTED
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED.replace(" ", "")}),
     )
-    fetch_url = forms.CharField(label="Or fetch a URL", required=False, max_length=2000)
-    title = forms.CharField(label="Title", required=False, max_length=500)
-    source = forms.CharField(label="Source", required=False, max_length=200)
-    url = forms.CharField(label="URL of the original", required=False, max_length=2000)
+    fetch_url = forms.CharField(label=_("Or fetch a URL"), required=False, max_length=2000)
+    title = forms.CharField(label=_("Title"), required=False, max_length=500)
+    source = forms.CharField(label=_("Source"), required=False, max_length=200)
+    url = forms.CharField(label=_("URL of the original"), required=False, max_length=2000)
     language = forms.CharField(
-        label="Language", required=False, max_length=35, help_text="BCP 47, e.g. en, zh-Hant"
+        label=_("Language"), required=False, max_length=35, help_text=_("BCP 47, e.g. en, zh-Hant")
     )
     published = forms.CharField(
-        label="Published", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Published"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, fetch_enabled: bool = False, **kwargs):
@@ -37,7 +41,9 @@ class DocumentAddForm(forms.Form):
         data = super().clean()
         given = [name for name in ("body", "file", "fetch_url") if data.get(name) not in (None, "")]
         if len(given) != 1:
-            raise forms.ValidationError("Paste a text, upload a file or give a URL: one of them.")
+            raise forms.ValidationError(
+                _("Paste a text, upload a file or give a URL: one of them.")
+            )
         data["way"] = given[0]
         return data
 
@@ -46,10 +52,10 @@ class DocumentSaveForm(forms.Form):
     """The preview's corrections; ``token`` says (signed) which previewed bytes to store."""
 
     token = forms.CharField(widget=forms.HiddenInput)
-    title = forms.CharField(label="Title", required=False, max_length=500)
-    source = forms.CharField(label="Source", required=False, max_length=200)
-    language = forms.CharField(label="Language", required=False, max_length=35)
-    url = forms.CharField(label="URL of the original", required=False, max_length=2000)
+    title = forms.CharField(label=_("Title"), required=False, max_length=500)
+    source = forms.CharField(label=_("Source"), required=False, max_length=200)
+    language = forms.CharField(label=_("Language"), required=False, max_length=35)
+    url = forms.CharField(label=_("URL of the original"), required=False, max_length=2000)
     published = forms.CharField(
-        label="Published", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Published"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..annotations import AnnotationInputError, NotAllowedError
@@ -73,9 +74,9 @@ def decide(request, claim_id: int):
             **fields,
         )
     except (AnnotationInputError, NotAllowedError) as error:
-        messages.error(request, f"Not saved: {error}")
+        messages.error(request, _("Not saved: %(error)s") % {"error": error})
     else:
         messages.success(
-            request, "Linked to this claim." if decision == "accepted" else "Dismissed."
+            request, _("Linked to this claim.") if decision == "accepted" else _("Dismissed.")
         )
     return redirect("claim-page", claim_id=claim.pk)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Document, Source, User
 from .progress import DOCUMENT_STATUSES
@@ -10,15 +11,18 @@ from .progress import DOCUMENT_STATUSES
 class DocumentFilterForm(forms.Form):
     """Search and filters of the dashboard (all optional, sent with GET)."""
 
-    q = forms.CharField(label="Search", required=False, max_length=200)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     source = forms.ModelChoiceField(
-        label="Source", queryset=Source.objects.all(), required=False, empty_label="All sources"
-    )
-    language = forms.ChoiceField(label="Language", required=False)
-    status = forms.ChoiceField(
-        label="Consensus",
+        label=_("Source"),
+        queryset=Source.objects.all(),
         required=False,
-        choices=[("", "Any status"), *DOCUMENT_STATUSES.items()],
+        empty_label=_("All sources"),
+    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    status = forms.ChoiceField(
+        label=_("Consensus"),
+        required=False,
+        choices=[("", _("Any status")), *DOCUMENT_STATUSES.items()],
     )
 
     def __init__(self, *args, **kwargs):
@@ -29,7 +33,7 @@ class DocumentFilterForm(forms.Form):
             .values_list("language", flat=True)
             .distinct()
         )
-        self.fields["language"].choices = [("", "All languages")] + [
+        self.fields["language"].choices = [("", _("All languages"))] + [
             (code, code) for code in languages
         ]
 
@@ -44,7 +48,9 @@ class LoginForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "suspended": "This account is suspended. Contact a moderator if you think this is wrong.",
+        "suspended": _(
+            "This account is suspended. Contact a moderator if you think this is wrong."
+        ),
     }
 
     def clean(self):

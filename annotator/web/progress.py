@@ -8,15 +8,16 @@ depend on other reviewers' work on passages the reviewer has not judged.
 from django.conf import settings
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Annotation, AnnotationStatus, Consensus, ConsensusStatus, Document, Passage
 from ..visibility import visible_consensus
 
 # Document-level status shown on the dashboard (derived from its passages' consensus).
 DOCUMENT_STATUSES = {
-    "needs-reviewers": "Needs reviewers",
-    "disputed": "Disputed",
-    "settled": "Settled",
+    "needs-reviewers": _("Needs reviewers"),
+    "disputed": _("Disputed"),
+    "settled": _("Settled"),
 }
 
 

@@ -18,6 +18,8 @@ from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..models import (
     Annotation,
@@ -32,6 +34,13 @@ from ..suggestions.decisions import suggestions_for_reviewer
 from ..visibility import is_blind, visible_annotations, visible_consensus
 
 CONSENSUS_LABELS = dict(ConsensusStatus.choices)
+# The words on a passage's consensus badge ("agreed · 3").
+CONSENSUS_BADGES = {
+    ConsensusStatus.PENDING: gettext_lazy("pending"),
+    ConsensusStatus.AGREED: gettext_lazy("agreed"),
+    ConsensusStatus.DISPUTED: gettext_lazy("disputed"),
+    ConsensusStatus.ADJUDICATED: gettext_lazy("adjudicated"),
+}
 
 
 @dataclass(frozen=True)
@@ -190,17 +199,19 @@ def _gutter_markup(row: PassageRow) -> str:
     if row.own_count:
         parts.append(
             # The tick is CSS content (.badge-own::before): a lone glyph is not text to check.
-            '<span class="badge badge-own" title="You annotated this passage">'
-            '<span class="visually-hidden">Annotated by you</span></span>'
+            f'<span class="badge badge-own" title="{escape(_("You annotated this passage"))}">'
+            f'<span class="visually-hidden">{escape(_("Annotated by you"))}</span></span>'
         )
     if row.consensus is not None:
         status = escape(row.consensus["status"])
         count = row.consensus["reviewer_count"]
-        plural = "" if count == 1 else "s"
-        label = escape(CONSENSUS_LABELS.get(row.consensus["status"], status))
+        label = CONSENSUS_LABELS.get(row.consensus["status"], status)
+        title = ngettext(
+            "%(status)s: %(count)d reviewer", "%(status)s: %(count)d reviewers", count
+        ) % {"status": label, "count": count}
         parts.append(
-            f'<span class="badge status-{status}" title="{label}: {count} reviewer{plural}">'
-            f"{status} · {count}</span>"
+            f'<span class="badge status-{status}" title="{escape(title)}">'
+            f"{escape(str(CONSENSUS_BADGES.get(row.consensus['status'], status)))} · {count}</span>"
         )
         # The group's thread, next to its consensus: a link to the thread page that reader.js
         # turns into a disclosure loading the thread inline (?fragment=thread).
@@ -229,11 +240,16 @@ _THREAD_PREFIX = None
 def _row_markup(body: str, language: str, row: PassageRow, text: str) -> str:
     number = row.index + 1
     done = " is-done" if row.own_count else ""
-    label = f"Passage {number}, annotated by you" if row.own_count else f"Passage {number}"
+    label = (
+        _("Passage %(number)d, annotated by you") if row.own_count else _("Passage %(number)d")
+    ) % {"number": number}
+    # The passage's consensus status when this reader may see it (the annotation list filters
+    # on it); nothing when the group is hidden from them (blind review).
+    status = f' data-consensus="{escape(row.consensus["status"])}"' if row.consensus else ""
     # The passage's words are its accessible name; the number is a description (an aria-label
     # on a paragraph is not allowed, and would hide the words from screen readers).
     return (
-        f'<div class="passage-row{done}" id="p{row.index}">'
+        f'<div class="passage-row{done}" id="p{row.index}"{status}>'
         f'<div class="gutter"><span class="visually-hidden" id="pl{row.index}">{label}</span>'
         f"{_gutter_markup(row)}</div>"
         f'<p class="passage" tabindex="0" lang="{language}" data-passage="{row.id}" '
@@ -337,7 +353,7 @@ def build_reading_view(document: Document, user) -> ReadingView:
                 "start": suggestion.start,
                 "end": suggestion.end,
                 "flag": suggestion.flag.slug,
-                "flag_label": suggestion.flag.label,
+                "flag_label": suggestion.flag.localized_label,
                 "reason": suggestion.reason,
                 "confidence": suggestion.confidence,
                 "detector": suggestion.detector,

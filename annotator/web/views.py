@@ -9,8 +9,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ..ingest.permissions import may_add_documents
-from ..labels import RELIABILITY_LABELS, reliability_label
-from ..models import Annotation, AnnotationStatus, Claim, Consensus, Document, Passage, Source
+from ..labels import translated_choices, translated_label
+from ..models import (
+    Annotation,
+    AnnotationStatus,
+    Claim,
+    Consensus,
+    ConsensusStatus,
+    Document,
+    Passage,
+    Source,
+)
 from ..search.query import best_passages, document_hits
 from ..source_reliability import source_summary
 from ..visibility import is_blind, visible_annotations, visible_consensus
@@ -97,7 +106,8 @@ def document_detail(request, document_id: int):
             "document": document,
             "newer": newer,
             "view": view,
-            "reliability_choices": list(RELIABILITY_LABELS.items()),
+            "reliability_choices": translated_choices(),
+            "consensus_statuses": ConsensusStatus.choices,
             "quorum": settings.ANNOTATOR["QUORUM"],
         },
     )
@@ -149,7 +159,7 @@ def claim_detail(request, claim_id: int):
                 int(counts.get(str(value), 0)),
                 round(100 * int(counts.get(str(value), 0)) / total),
             )
-            for value, label in RELIABILITY_LABELS.items()
+            for value, label in translated_choices()
         ]
     return render(
         request,
@@ -166,7 +176,7 @@ def claim_detail(request, claim_id: int):
             "languages": sorted({doc.language for doc in documents}),
             "candidates": candidates_context(claim, request.user),
             "duplicates": duplicates_context(claim, request.user),
-            "reliability_choices": RELIABILITY_LABELS.items(),
+            "reliability_choices": translated_choices(),
         },
     )
 
@@ -204,7 +214,7 @@ def source_detail(request, source_id: int):
             "summary": summary,
             "blind": is_blind(request.user),
             "medians": medians,
-            "median_label": reliability_label(summary["median_of_passage_medians"]),
+            "median_label": translated_label(summary["median_of_passage_medians"]),
             "documents": source.documents.filter(is_current=True).defer("body").order_by("title"),
         },
     )

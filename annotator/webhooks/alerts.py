@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from annotator.notifications import services
@@ -25,6 +26,7 @@ def endpoint_disabled(endpoint_id: int) -> int:
     """An in-app notification for each administrator, and an email per their preference."""
     endpoint = WebhookEndpoint.objects.get(pk=endpoint_id)
     url = reverse("admin:annotator_webhookendpoint_change", args=[endpoint.pk])
-    title = f"Webhook endpoint disabled: {endpoint.url} — {endpoint.disabled_reason}"
+    title = gettext_noop("Webhook endpoint disabled: %(url)s — %(reason)s")
+    params = {"url": endpoint.url, "reason": endpoint.disabled_reason}
     admins = administrators().values_list("pk", flat=True)
-    return len(services.create(Kind.WEBHOOK_DISABLED, admins, title[:300], url))
+    return len(services.create(Kind.WEBHOOK_DISABLED, admins, title, url, params))

@@ -5,11 +5,11 @@ color-contrast check."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from annotator import consensus
 from annotator.annotations import create_annotation
 from annotator.models import Claim
-from tests.browser.test_reviewer_flow import log_in
 from tests.conftest import make_user
 
 pytestmark = [
@@ -61,12 +61,24 @@ def judged(seeded, reviewer, other_reviewer, third_reviewer):
     }
 
 
-@pytest.mark.parametrize("theme", ["light", "dark"])
-def test_reviewer_pages(page, live_server, judged, theme):
-    page.context.add_cookies([{"name": "theme", "value": theme, "url": live_server.url}])
+@pytest.mark.parametrize(
+    ("theme", "language"), [("light", "en"), ("dark", "en"), ("light", "zh-hant")]
+)
+def test_reviewer_pages(page, live_server, judged, theme, language, settings):
+    page.context.add_cookies(
+        [
+            {"name": "theme", "value": theme, "url": live_server.url},
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
+        ]
+    )
     page.goto("/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
     assert problems(page) == [], "login"
-    log_in(page, "alice", "pw-alice")
+    page.locator("#id_username").fill("alice")
+    page.locator("#id_password").fill("pw-alice")
+    page.locator("form.stack button[type=submit]").click()
+    expect(page.locator(".page-head h1")).to_have_text("Documents" if language == "en" else "文件")
+    page.wait_for_load_state("load")
     pages = {
         "dashboard": "/",
         "claim page": f"/claims/{judged['claim'].pk}/",
@@ -82,6 +94,10 @@ def test_reviewer_pages(page, live_server, judged, theme):
     page.keyboard.press("Enter")
     page.locator("#annotation-form").wait_for()
     assert problems(page) == [], "reading view, panel open"
+    # The document's annotation list, open.
+    page.locator("#annotation-index > summary").click()
+    page.locator("#annotation-index-list li").first.wait_for()
+    assert problems(page) == [], "reading view, annotation list open"
     # The reading view with a passage's thread open inline, holding one's own comment (with its
     # edit and delete controls).
     from annotator.discussion.services import post_comment
@@ -95,8 +111,12 @@ def test_reviewer_pages(page, live_server, judged, theme):
     assert problems(page) == [], "reading view, thread open"
 
 
-def test_moderator_pages(page, judged):
+@pytest.mark.parametrize("language", ["en", "zh-hant"])
+def test_moderator_pages(page, live_server, judged, language, settings, screenshot):
     make_user("mod", groups=["Moderator"], is_staff=True)
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
     page.goto("/admin/login/")
     page.fill("#id_username", "mod")
     page.fill("#id_password", "pw-mod")
@@ -109,3 +129,5 @@ def test_moderator_pages(page, judged):
         page.goto(url)
         page.wait_for_load_state("load")
         assert problems(page) == [], name
+        if language == "en":
+            screenshot(page, {"queue": "moderation-queue", "workbench": "workbench"}[name])

@@ -34,7 +34,8 @@
   /* Theme: system → dark → light → system. Kept in a cookie so that the server renders
      <html data-theme> on the next page (no flash, no inline script). */
   const THEMES = ["", "dark", "light"];
-  const THEME_NAMES = { "": "system", dark: "dark", light: "light" };
+  const gettext = window.gettext || ((text) => text);
+  const THEME_NAMES = { "": gettext("Theme: system"), dark: gettext("Theme: dark"), light: gettext("Theme: light") };
   document.querySelectorAll("[data-action='theme']").forEach(function (button) {
     button.addEventListener("click", function () {
       const root = document.documentElement;
@@ -45,7 +46,7 @@
       document.cookie =
         "theme=" + next + "; path=/; max-age=" + (next ? 31536000 : 0) + "; SameSite=Lax" +
         (window.location.protocol === "https:" ? "; Secure" : "");
-      button.textContent = "Theme: " + THEME_NAMES[next];
+      button.textContent = THEME_NAMES[next];
     });
   });
 

@@ -13,6 +13,11 @@
   const reader = document.getElementById("reader");
   if (!reader) return;
 
+  // Django's JavaScript catalogue (/i18n/js/) defines these; English if it failed to load.
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
+  const interpolate = window.interpolate || ((format, values) => format.replace(/%\(\w+\)s/g, (m) => values[m.slice(2, -2)]));
+
   const API = reader.dataset.api;
   const DOCUMENT_ID = Number(reader.dataset.document);
   const LANGUAGE = reader.dataset.language;
@@ -60,6 +65,13 @@
   form.querySelectorAll(".scale-option").forEach((option) => {
     const input = option.querySelector("input");
     if (input.value) RELIABILITY_LABELS[input.value] = option.querySelector(".scale-label").textContent;
+  });
+
+  /* The flags' labels in the page's language, likewise read from the form. */
+  const FLAG_LABELS = {};
+  form.querySelectorAll("input[name='flags']").forEach((input) => {
+    const label = input.closest("label").querySelector("span");
+    if (label) FLAG_LABELS[input.value] = label.textContent;
   });
 
   function loadData() {
@@ -251,15 +263,15 @@
   }
 
   const FIELD_LABELS = {
-    reliability: "Reliability",
-    flags: "Flags",
-    note: "Note",
-    evidence: "Evidence",
-    claim: "Claim",
-    start: "Selection",
-    end: "Selection",
-    exact: "Selection",
-    document: "Document",
+    reliability: gettext("Reliability"),
+    flags: gettext("Flags"),
+    note: gettext("Note"),
+    evidence: gettext("Evidence"),
+    claim: gettext("Claim"),
+    start: gettext("Selection"),
+    end: gettext("Selection"),
+    exact: gettext("Selection"),
+    document: gettext("Document"),
     non_field_errors: "",
     detail: "",
   };
@@ -267,14 +279,14 @@
   function showErrors(errors) {
     clearErrors();
     const summary = document.createElement("p");
-    summary.textContent = "Not saved — please check:";
+    summary.textContent = gettext("Not saved — please check:");
     errorsBox.append(summary);
     const list = document.createElement("ul");
     Object.entries(errors).forEach(([field, messages]) => {
       const text = Array.isArray(messages) ? messages.join(" ") : String(messages);
       const item = document.createElement("li");
       const label = field in FIELD_LABELS ? FIELD_LABELS[field] : field;
-      item.textContent = label ? label + ": " + text : text;
+      item.textContent = label ? interpolate(gettext("%(field)s: %(message)s"), { field: label, message: text }, true) : text;
       list.append(item);
       const slot = document.getElementById("error-" + field);
       if (slot) {
@@ -349,15 +361,18 @@
     };
     if (existing) {
       fillForm(existing);
-      panelTitle.textContent = "Edit your annotation";
+      panelTitle.textContent = gettext("Edit your annotation");
     } else {
-      panelTitle.textContent = current.suggestion ? "Confirm a suggestion" : "New annotation";
+      panelTitle.textContent = current.suggestion ? gettext("Confirm a suggestion") : gettext("New annotation");
     }
     if (current.suggestion && !existing) {
       const box = form.querySelector("input[name='flags'][value='" + CSS.escape(current.suggestion.flag) + "']");
       if (box) box.checked = true;
       suggestionNote.textContent =
-        "Machine suggestion (" + current.suggestion.detector + "): " + current.suggestion.reason;
+        interpolate(gettext("Machine suggestion (%(detector)s): %(reason)s"), {
+          detector: current.suggestion.detector,
+          reason: current.suggestion.reason,
+        }, true);
       setHidden(suggestionNote, false);
     } else {
       setHidden(suggestionNote, true);
@@ -391,7 +406,7 @@
     reader.classList.remove("is-annotating");
     setHidden(form, true);
     setHidden(intro, false);
-    panelTitle.textContent = "Annotate";
+    panelTitle.textContent = gettext("Annotate");
     markPending(null);
   }
 
@@ -417,7 +432,7 @@
     const empty = !form.elements.evidence.value.trim();
     evidenceHint.textContent =
       needing.length && empty
-        ? needing.join(", ") + " needs evidence: add a source (URL, DOI or citation) so others can check it."
+        ? interpolate(gettext("%(flags)s needs evidence: add a source (URL, DOI or citation) so others can check it."), { flags: needing.join(", ") }, true)
         : "";
     setHidden(evidenceHint, !(needing.length && empty));
   }
@@ -473,9 +488,7 @@
       }
       return {
         non_field_errors: [
-          "This annotation was changed elsewhere (now version " +
-            (data && data.current_version) +
-            "). Your input is kept: save again to replace it with what you see here.",
+          interpolate(gettext("This annotation was changed elsewhere (now version %(version)s). Your input is kept: save again to replace it with what you see here."), { version: data && data.current_version }, true),
         ],
       };
     }
@@ -483,14 +496,14 @@
       return {
         non_field_errors: [
           (data && data.detail ? data.detail + " " : "") +
-            "Your session may have expired: log in again in another tab, then save; your input is kept.",
+            gettext("Your session may have expired: log in again in another tab, then save; your input is kept."),
         ],
       };
     }
-    if (response.status === 404) return { non_field_errors: ["Not found: it may have been withdrawn or removed."] };
+    if (response.status === 404) return { non_field_errors: [gettext("Not found: it may have been withdrawn or removed.")] };
     return {
       non_field_errors: [
-        "The server could not save this (HTTP " + response.status + "). Your input is kept; try again.",
+        interpolate(gettext("The server could not save this (HTTP %(status)s). Your input is kept; try again."), { status: response.status }, true),
       ],
     };
   }
@@ -503,10 +516,10 @@
     if (!ratingChosen()) {
       saving = false;
       saveButton.disabled = false;
-      showErrors({ reliability: ["Choose a rating, or “No rating (flags only)”."] });
+      showErrors({ reliability: [gettext("Choose a rating, or “No rating (flags only)”.")] });
       return;
     }
-    showStatus("Saving…");
+    showStatus(gettext("Saving…"));
     const payload = collectPayload();
     let request;
     if (current.mode === "edit") {
@@ -532,7 +545,7 @@
         await refreshText();
         const saved = data && data.id ? annotations.get(data.id) : ownAnnotationOn(anchor);
         openForm(anchor, { annotation: saved || null, focus: false });
-        showStatus("Saved.");
+        showStatus(gettext("Saved."));
         statusBox.scrollIntoView({ block: "nearest" });
         saveButton.focus();
       } else {
@@ -541,7 +554,7 @@
       }
     } catch (_error) {
       showStatus("");
-      showErrors({ non_field_errors: ["Could not reach the server. Your input is kept; try again."] });
+      showErrors({ non_field_errors: [gettext("Could not reach the server. Your input is kept; try again.")] });
     } finally {
       saving = false;
       saveButton.disabled = false;
@@ -550,7 +563,7 @@
 
   async function withdraw(annotation) {
     if (!annotation) return;
-    if (!window.confirm("Withdraw your annotation on “" + annotation.exact.slice(0, 80) + "”?")) return;
+    if (!window.confirm(interpolate(gettext("Withdraw your annotation on “%(text)s”?"), { text: annotation.exact.slice(0, 80) }, true))) return;
     try {
       const { response, data } = await callApi("POST", "annotations/" + annotation.id + "/withdraw/", {}, {
         "If-Match": '"' + annotation.version + '"',
@@ -565,7 +578,7 @@
       showDetails([]);
       offerUndo(annotation);
     } catch (_error) {
-      showErrors({ non_field_errors: ["Could not reach the server; nothing was withdrawn."] });
+      showErrors({ non_field_errors: [gettext("Could not reach the server; nothing was withdrawn.")] });
     }
   }
 
@@ -573,12 +586,12 @@
      the withdrawn one stays in the history). */
   function offerUndo(annotation) {
     const message = intro.querySelector("p");
-    message.textContent = "Annotation withdrawn. ";
+    message.textContent = gettext("Annotation withdrawn.") + " ";
     const undo = document.createElement("button");
     undo.type = "button";
     undo.className = "link-button";
     undo.id = "undo-withdraw";
-    undo.textContent = "Undo";
+    undo.textContent = gettext("Undo");
     undo.addEventListener("click", async () => {
       undo.disabled = true;
       const { response, data } = await callApi("POST", "annotations/", {
@@ -594,12 +607,12 @@
       });
       if (!response.ok) {
         undo.disabled = false;
-        message.textContent = "Could not restore it (HTTP " + response.status + "). ";
+        message.textContent = interpolate(gettext("Could not restore it (HTTP %(status)s)."), { status: response.status }, true) + " ";
         message.append(undo);
         return;
       }
       await refreshText();
-      message.textContent = "Restored.";
+      message.textContent = gettext("Restored.");
       const restored = data && data.id ? annotations.get(data.id) : null;
       if (restored) openForm(restored, { annotation: restored, focus: false });
     });
@@ -610,7 +623,7 @@
   async function dismissSuggestion(suggestion) {
     const { response, data } = await callApi("POST", "suggestions/" + suggestion.id + "/dismiss/", {});
     if (!response.ok) {
-      window.alert((data && data.detail) || "Could not dismiss the suggestion (HTTP " + response.status + ").");
+      window.alert((data && data.detail) || interpolate(gettext("Could not dismiss the suggestion (HTTP %(status)s)."), { status: response.status }, true));
       return;
     }
     await refreshText();
@@ -636,6 +649,7 @@
     document.querySelectorAll(".inline-thread").forEach((box) => box.remove());
     loadData();
     reopenThreads();
+    renderIndex();
     if (focusedIndex !== null) {
       const passage = textEl.querySelector(".passage[data-index='" + focusedIndex + "']");
       if (passage) passage.focus({ preventScroll: true });
@@ -773,12 +787,18 @@
     return el;
   }
 
+  /* A rating's label in the page's language (RELIABILITY_LABELS, read from the form the server
+     rendered); the API's English label only if the form has none. */
+  function ratingLabel(value, fallback) {
+    return RELIABILITY_LABELS[value] || fallback;
+  }
+
   function annotationItem(a) {
     const li = element("li", a.is_own ? "is-own" : "");
     const head = element("div", "detail-head");
-    head.append(element("span", "", a.is_own ? "You" : a.reviewer.username));
+    head.append(element("span", "", a.is_own ? gettext("You") : a.reviewer.username));
     if (a.reliability) {
-      head.append(element("span", "rating rating-" + a.reliability, a.reliability + " · " + a.reliability_label));
+      head.append(element("span", "rating rating-" + a.reliability, a.reliability + " · " + ratingLabel(a.reliability, a.reliability_label)));
     }
     li.append(head);
     const quoteEl = element("p", "detail-quote", "“" + a.exact + "”");
@@ -808,7 +828,7 @@
       li.append(list);
     }
     if (a.claim) {
-      const claim = element("p", "detail-claim", "Claim: ");
+      const claim = element("p", "detail-claim", gettext("Claim:") + " ");
       const link = element("a", "", a.claim.text);
       link.href = CLAIM_URL.replace(/0\/$/, a.claim.id + "/");
       claim.append(link);
@@ -816,10 +836,10 @@
     }
     if (a.is_own) {
       const actions = element("div", "detail-actions");
-      const edit = element("button", "button button-small", "Edit");
+      const edit = element("button", "button button-small", gettext("Edit"));
       edit.type = "button";
       edit.addEventListener("click", () => openForm(a, { annotation: a }));
-      const remove = element("button", "button button-small button-danger", "Withdraw");
+      const remove = element("button", "button button-small button-danger", gettext("Withdraw"));
       remove.type = "button";
       remove.addEventListener("click", () => withdraw(a));
       actions.append(edit, remove);
@@ -831,7 +851,7 @@
   function suggestionItem(s) {
     const li = element("li", "is-suggestion");
     const head = element("div", "detail-head");
-    head.append(element("span", "", "Suggestion · " + s.flag_label));
+    head.append(element("span", "", gettext("Suggestion") + " · " + s.flag_label));
     head.append(element("span", "meta", Math.round(s.confidence * 100) + "%"));
     li.append(head);
     const quoteEl = element("p", "detail-quote", "“" + s.exact + "”");
@@ -839,10 +859,10 @@
     li.append(quoteEl);
     li.append(element("p", "note", s.reason));
     const actions = element("div", "detail-actions");
-    const accept = element("button", "button button-small", "Review and accept");
+    const accept = element("button", "button button-small", gettext("Review and accept"));
     accept.type = "button";
     accept.addEventListener("click", () => openForm(s, { suggestion: s }));
-    const dismiss = element("button", "button button-small", "Dismiss");
+    const dismiss = element("button", "button button-small", gettext("Dismiss"));
     dismiss.type = "button";
     dismiss.addEventListener("click", () => dismissSuggestion(s));
     actions.append(accept, dismiss);
@@ -991,7 +1011,9 @@
   async function searchClaims() {
     const text = claimSearch.value.trim();
     setHidden(claimCreate, text.length < 3);
-    claimCreate.textContent = text ? "Create claim “" + text.slice(0, 40) + (text.length > 40 ? "…" : "") + "”" : "Create claim";
+    claimCreate.textContent = text
+      ? interpolate(gettext("Create claim “%(text)s”"), { text: text.slice(0, 40) + (text.length > 40 ? "…" : "") }, true)
+      : gettext("Create claim");
     if (text.length < 2) {
       closeClaimResults();
       return;
@@ -1012,7 +1034,7 @@
         option.claim = claim;
         claimResults.append(option);
       });
-      if (!results.length) claimResults.append(element("li", "meta", "No matching claim. Create one below."));
+      if (!results.length) claimResults.append(element("li", "meta", gettext("No matching claim. Create one below.")));
       setHidden(claimResults, false);
       claimSearch.setAttribute("aria-expanded", "true");
     } catch (_error) {
@@ -1046,7 +1068,7 @@
       }
     } catch (_error) {
       const slot = document.getElementById("error-claim");
-      slot.textContent = "Could not reach the server to create the claim.";
+      slot.textContent = gettext("Could not reach the server to create the claim.");
       setHidden(slot, false);
     } finally {
       claimCreate.disabled = false;
@@ -1214,12 +1236,22 @@
     if (range) selection.addRange(range);
     if (start === end) {
       const next = bodySlice(start, stepFrom(keySelection.passage, start, 1, false));
-      selectionStatus.textContent = next ? "Before “" + next + "”" : "At the end of the passage";
+      selectionStatus.textContent = next
+        ? interpolate(gettext("Before “%(text)s”"), { text: next }, true)
+        : gettext("At the end of the passage");
     } else {
       const text = bodySlice(start, end);
       const count = graphemes ? Array.from(graphemes.segment(text)).length : Array.from(text).length;
       selectionStatus.textContent =
-        "Selected: " + text + " (" + count + (count === 1 ? " character" : " characters") + "). Enter to annotate.";
+        interpolate(
+          ngettext(
+            "Selected: %(text)s (%(count)s character). Enter to annotate.",
+            "Selected: %(text)s (%(count)s characters). Enter to annotate.",
+            count
+          ),
+          { text: text, count: count },
+          true
+        );
     }
   }
 
@@ -1329,7 +1361,115 @@
     if (response.ok && data) setClaim({ id: data.id, text: data.text });
   }
 
+  /* The document's annotation list: every annotation this reader may see (the page's own data,
+     which the server built through the visibility policy), filtered by whose, flag, reviewer
+     and the passage's consensus status; a click scrolls to the span and opens its details. */
+  const index = document.getElementById("annotation-index");
+  const INDEX_PAGE = 100;
+  let indexShown = INDEX_PAGE;
+
+  function indexFilters() {
+    const filters = new FormData(document.getElementById("annotation-index-filters"));
+    return {
+      mine: filters.get("scope") === "mine",
+      flag: filters.get("flag") || "",
+      reviewer: filters.get("reviewer") || "",
+      status: filters.get("status") || "",
+    };
+  }
+
+  function passageStatus(annotation) {
+    const passage = textEl.querySelector(".passage[data-passage='" + Number(annotation.passage) + "']");
+    const row = passage && passage.closest(".passage-row");
+    return (row && row.dataset.consensus) || "none";
+  }
+
+  function fillReviewerChoices() {
+    const select = document.getElementById("index-reviewer");
+    const chosen = select.value;
+    const names = new Map();
+    annotations.forEach((a) => names.set(String(a.reviewer.id), a.reviewer.username));
+    select.querySelectorAll("option[value]:not([value=''])").forEach((o) => o.remove());
+    Array.from(names.entries())
+      .sort((x, y) => x[1].localeCompare(y[1]))
+      .forEach(([id, name]) => {
+        const option = element("option", "", name);
+        option.value = id;
+        select.append(option);
+      });
+    select.value = names.has(chosen) ? chosen : "";
+  }
+
+  function indexEntry(a) {
+    const li = element("li", a.is_own ? "is-own" : "");
+    const button = element("button", "index-entry");
+    button.type = "button";
+    button.dataset.annotation = a.id;
+    const passage = textEl.querySelector(".passage[data-passage='" + Number(a.passage) + "']");
+    const number = passage ? Number(passage.dataset.index) + 1 : "";
+    button.append(element("span", "index-where", "§" + number));
+    const quote = element("span", "index-quote", "“" + (a.exact.length > 60 ? a.exact.slice(0, 60) + "…" : a.exact) + "”");
+    quote.lang = LANGUAGE;
+    button.append(quote);
+    const about = [a.is_own ? gettext("You") : a.reviewer.username];
+    if (a.reliability) about.push(a.reliability + " · " + ratingLabel(a.reliability, a.reliability_label));
+    if (a.flags && a.flags.length) about.push(a.flags.map((slug) => FLAG_LABELS[slug] || slug).join(", "));
+    button.append(element("span", "index-about meta", about.join(" — ")));
+    button.addEventListener("click", () => goToAnnotation(a));
+    li.append(button);
+    return li;
+  }
+
+  function renderIndex() {
+    if (!index) return;
+    document.getElementById("annotation-index-total").textContent = String(annotations.size);
+    if (!index.open) return;
+    fillReviewerChoices();
+    const f = indexFilters();
+    const matching = Array.from(annotations.values()).filter(
+      (a) =>
+        (!f.mine || a.is_own) &&
+        (!f.flag || (a.flags || []).includes(f.flag)) &&
+        (!f.reviewer || String(a.reviewer.id) === f.reviewer) &&
+        (!f.status || passageStatus(a) === f.status)
+    );
+    const list = document.getElementById("annotation-index-list");
+    list.replaceChildren(...matching.slice(0, indexShown).map(indexEntry));
+    document.getElementById("annotation-index-summary").textContent = interpolate(
+      ngettext("%(count)s annotation matches.", "%(count)s annotations match.", matching.length),
+      { count: matching.length },
+      true
+    );
+    setHidden(document.getElementById("annotation-index-more"), matching.length <= indexShown);
+  }
+
+  function goToAnnotation(a) {
+    const mark = textEl.querySelector("mark.hl[data-ann~='" + Number(a.id) + "']");
+    const target = mark || textEl.querySelector(".passage[data-passage='" + Number(a.passage) + "']");
+    if (!target) return;
+    target.scrollIntoView({ block: "center" });
+    const passage = passageOf(target);
+    if (passage) passage.focus({ preventScroll: true });
+    showDetails([{ kind: "annotation", item: a }]);
+  }
+
+  if (index) {
+    index.addEventListener("toggle", () => {
+      indexShown = INDEX_PAGE;
+      renderIndex();
+    });
+    document.getElementById("annotation-index-filters").addEventListener("change", () => {
+      indexShown = INDEX_PAGE;
+      renderIndex();
+    });
+    document.getElementById("annotation-index-more").addEventListener("click", () => {
+      indexShown += INDEX_PAGE;
+      renderIndex();
+    });
+  }
+
   loadData();
+  renderIndex();
   focusTarget();
   openProposedSpan();
   // Chromium may reset focus when it finishes loading a page opened at a fragment.
