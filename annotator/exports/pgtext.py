@@ -1,0 +1,274 @@
+# ruff: noqa: S608 -- SQL built from constants and literal()-escaped settings, no user input
+"""SQL that writes export text exactly as the Python formatters do (the PostgreSQL fast paths).
+
+At 100k rows most of a Python export's time went into turning database values into Python
+objects and back into text. These expressions let PostgreSQL write each value's text itself:
+compact JSON as ``formats.dumps`` writes it (``ensure_ascii=False``, no spaces), and CSV cells
+as ``formats.csv_cell`` and Python's ``csv`` writer write them (formula guard, minimal
+quoting). They only annotate the export's own queryset, so the rows stay exactly those the
+visibility policy and the pull allow. tests/test_exports_fastpaths.py checks byte equality
+with the Python path on PostgreSQL.
+
+What is relied on, PostgreSQL 15:
+
+* ``to_json(text)`` escapes exactly the characters Python's encoder escapes (``"``, ``\\``
+  and U+0000–U+001F, with the same short forms and lower-case ``\\u00xx``);
+* ``float8`` text is the shortest round-trip form, as Python's ``repr``; Python adds ``.0`` to
+  integral values and switches to exponents at 1e16 (PostgreSQL at 1e15): ratings and shares
+  (0–5) are far from it;
+* ``jsonb`` objects keep one key order (what Python's ``json.loads`` also sees), which
+  ``jsonb_each … WITH ORDINALITY`` follows.
+"""
+
+import re
+
+from django.db.models import Func, TextField
+
+from . import formats
+
+_PART = re.compile(r"⟨(\w+)⟩")
+# A text as Python's repr writes a float: PostgreSQL's shortest form, ``.0`` when integral.
+_FLOAT = (
+    "(SELECT CASE WHEN f ~ '^-?[0-9]+$' THEN f || '.0' ELSE f END "
+    "FROM (SELECT ({x})::float8::text AS f) AS _f)"
+)
+# A jsonb scalar as Python's ``json.dumps(json.loads(...))`` writes it.
+_JSON_SCALAR = (
+    "CASE WHEN jsonb_typeof({v}) = 'number' AND ({v})::text !~ '^-?[0-9]+$' "
+    "THEN " + _FLOAT.format(x="({v})::text") + " ELSE ({v})::text END"
+)
+# A jsonb scalar as Python's ``str()`` writes it (CSV cells).
+_STR_SCALAR = (
+    "CASE jsonb_typeof({v}) WHEN 'string' THEN ({v}) #>> '{{}}' "
+    "WHEN 'boolean' THEN CASE WHEN ({v})::text = 'true' THEN 'True' ELSE 'False' END "
+    "WHEN 'null' THEN 'None' ELSE " + _JSON_SCALAR + " END"
+)
+
+
+class Sql(Func):
+    """A SQL template with named parts: ``Sql("lower(⟨a⟩)", a=F("name"))``.
+
+    A part may appear more than once (its parameters are repeated); ``%`` in the template's
+    own text is escaped, so literals built from settings (IRIs) are safe.
+    """
+
+    output_field = TextField()
+
+    def __init__(self, template: str, **parts):
+        self.template_text = template
+        self.part_names = list(parts)
+        super().__init__(*parts.values(), output_field=TextField())
+
+    def as_sql(self, compiler, connection, **extra_context):
+        compiled = {
+            name: compiler.compile(expression)
+            for name, expression in zip(self.part_names, self.get_source_expressions(), strict=True)
+        }
+        pieces, params, last = [], [], 0
+        for match in _PART.finditer(self.template_text):
+            pieces.append(self.template_text[last : match.start()].replace("%", "%%"))
+            sql, part_params = compiled[match.group(1)]
+            pieces.append(f"({sql})")
+            params.extend(part_params)
+            last = match.end()
+        pieces.append(self.template_text[last:].replace("%", "%%"))
+        return "".join(pieces), params
+
+
+def literal(text: str) -> str:
+    """A SQL string literal (standard conforming strings: only ``'`` is doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def concat(*parts) -> Sql:
+    """Text parts in order; a ``str`` is literal text, anything else an expression (never NULL).
+
+    ``concat()`` takes at most 100 arguments: longer lists are nested.
+    """
+    merged: list = []
+    for part in parts:
+        if isinstance(part, str):
+            if not part:
+                continue
+            if merged and isinstance(merged[-1], str):
+                merged[-1] += part
+                continue
+        merged.append(part)
+    if len(merged) > 90:
+        merged = [concat(*merged[i : i + 90]) for i in range(0, len(merged), 90)]
+    names, sql = {}, []
+    for part in merged:
+        if isinstance(part, str):
+            sql.append(literal(part))
+        else:
+            name = f"p{len(names)}"
+            names[name] = part
+            sql.append(f"⟨{name}⟩")
+    if len(sql) == 1 and not names:
+        return Sql(sql[0])
+    return Sql("concat(" + ", ".join(sql) + ")", **names)
+
+
+# JSON values, as ``formats.dumps`` writes them. NULL is ``null``.
+
+
+def json_text(expression) -> Sql:
+    return Sql("COALESCE(to_json((⟨x⟩)::text)::text, 'null')", x=expression)
+
+
+def json_int(expression) -> Sql:
+    return Sql("COALESCE((⟨x⟩)::text, 'null')", x=expression)
+
+
+def json_float(expression) -> Sql:
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN 'null' ELSE " + _FLOAT.format(x="⟨x⟩") + " END", x=expression
+    )
+
+
+def json_bool(expression) -> Sql:
+    return Sql("CASE WHEN ⟨x⟩ THEN 'true' WHEN NOT ⟨x⟩ THEN 'false' ELSE 'null' END", x=expression)
+
+
+def json_text_array(expression) -> Sql:
+    """A ``text[]`` as a JSON list of strings (``array_to_json`` writes no spaces)."""
+    return Sql("COALESCE(array_to_json(⟨x⟩)::text, 'null')", x=expression)
+
+
+def json_jsonb_list(expression) -> Sql:
+    """A jsonb list of scalars, re-written compactly."""
+    item = _JSON_SCALAR.format(v="_e.v")
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN 'null' ELSE (SELECT '[' || COALESCE(string_agg("
+        + item
+        + ", ',' ORDER BY _e.o), '') || ']' FROM jsonb_array_elements(⟨x⟩) WITH ORDINALITY"
+        " AS _e(v, o)) END",
+        x=expression,
+    )
+
+
+def json_jsonb_map(expression) -> Sql:
+    """A jsonb object of scalars, re-written compactly in its stored key order."""
+    item = "to_json(_e.k)::text || ':' || " + _JSON_SCALAR.format(v="_e.v")
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN 'null' ELSE (SELECT '{' || COALESCE(string_agg("
+        + item
+        + ", ',' ORDER BY _e.o), '') || '}' FROM jsonb_each(⟨x⟩) WITH ORDINALITY"
+        " AS _e(k, v, o)) END",
+        x=expression,
+    )
+
+
+def iso_time(expression, *, z: bool = False) -> Sql:
+    """A UTC timestamp as ``isoformat()`` writes it (microseconds only when non-zero), or NULL.
+
+    ``z``: ``Z`` instead of ``+00:00`` (``webanno.utc_z``).
+    """
+    zone = "Z" if z else "+00:00"
+    return Sql(
+        "CASE WHEN mod(date_part('microseconds', ⟨x⟩)::bigint, 1000000) = 0 "
+        f"THEN to_char(⟨x⟩ AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"{zone}\"') "
+        f"ELSE to_char(⟨x⟩ AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"{zone}\"') END",
+        x=expression,
+    )
+
+
+def json_time(expression, *, z: bool = False) -> Sql:
+    return Sql("COALESCE('\"' || ⟨t⟩ || '\"', 'null')", t=iso_time(expression, z=z))
+
+
+def json_object(*pairs, head: str = "") -> Sql:
+    """``{"key":value,...}``; each value an expression writing JSON (never NULL).
+
+    ``head``: JSON text put first inside the braces (constant members, with a comma).
+    """
+    parts: list = ["{" + head]
+    for index, (key, value) in enumerate(pairs):
+        parts.append(("," if index else "") + formats.dumps(key) + ":")
+        parts.append(value)
+    parts.append("}")
+    return concat(*parts)
+
+
+# CSV cells, as ``formats.csv_cell`` and the ``csv`` writer (minimal quoting) write them.
+
+_GUARD_AND_QUOTE = (
+    "(SELECT CASE WHEN _g.c ~ '[\",\\r\\n]' THEN '\"' || replace(_g.c, '\"', '\"\"') || '\"' "
+    "ELSE _g.c END FROM (SELECT CASE WHEN _s.s ~ '^[-=+@\\t\\r'']' THEN '''' || _s.s "
+    "ELSE _s.s END AS c FROM (SELECT ({x}) AS s) AS _s) AS _g)"
+)
+
+
+def csv_text(expression) -> Sql:
+    """A text cell: the formula guard (``formats.neutralise_formula``), then quoting."""
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN '' ELSE " + _GUARD_AND_QUOTE.format(x="(⟨x⟩)::text") + " END",
+        x=expression,
+    )
+
+
+def csv_plain(expression) -> Sql:
+    """A number (or a time) cell: its text, never guarded; empty for NULL."""
+    return Sql("COALESCE((⟨x⟩)::text, '')", x=expression)
+
+
+def csv_float(expression) -> Sql:
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN '' ELSE " + _FLOAT.format(x="⟨x⟩") + " END", x=expression
+    )
+
+
+def csv_bool(expression) -> Sql:
+    return Sql("CASE WHEN ⟨x⟩ THEN 'True' WHEN NOT ⟨x⟩ THEN 'False' ELSE '' END", x=expression)
+
+
+def _list_item(sql: str) -> str:
+    """``formats.list_item``: ``\\`` → ``\\\\``, ``;`` → ``\\;``."""
+    return f"replace(replace({sql}, '\\', '\\\\'), ';', '\\;')"
+
+
+def csv_text_array(expression) -> Sql:
+    """A ``text[]`` cell: items joined by ``;`` (escaped), guarded and quoted."""
+    joined = (
+        "(SELECT COALESCE(string_agg(" + _list_item("_e.v") + ", ';' ORDER BY _e.o), '') "
+        "FROM unnest(⟨x⟩) WITH ORDINALITY AS _e(v, o))"
+    )
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN '' ELSE " + _GUARD_AND_QUOTE.format(x=joined) + " END",
+        x=expression,
+    )
+
+
+def csv_jsonb_list(expression) -> Sql:
+    item = _list_item("(" + _STR_SCALAR.format(v="_e.v") + ")")
+    joined = (
+        "(SELECT COALESCE(string_agg(" + item + ", ';' ORDER BY _e.o), '') "
+        "FROM jsonb_array_elements(⟨x⟩) WITH ORDINALITY AS _e(v, o))"
+    )
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN '' ELSE " + _GUARD_AND_QUOTE.format(x=joined) + " END",
+        x=expression,
+    )
+
+
+def csv_jsonb_map(expression) -> Sql:
+    item = _list_item("_e.k") + " || '=' || " + _list_item("(" + _STR_SCALAR.format(v="_e.v") + ")")
+    joined = (
+        "(SELECT COALESCE(string_agg(" + item + ", ';' ORDER BY _e.o), '') "
+        "FROM jsonb_each(⟨x⟩) WITH ORDINALITY AS _e(k, v, o))"
+    )
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN '' ELSE " + _GUARD_AND_QUOTE.format(x=joined) + " END",
+        x=expression,
+    )
+
+
+def csv_line(cells, newline: str) -> Sql:
+    """One CSV row: cells joined by ``,`` and ended with ``newline``."""
+    parts: list = []
+    for index, cell in enumerate(cells):
+        if index:
+            parts.append(",")
+        parts.append(cell)
+    parts.append(newline)
+    return concat(*parts)
