@@ -50,7 +50,7 @@ def varied(seeded, reviewer, other_reviewer, third_reviewer, moderator):
         create_annotation(reviewer=third_reviewer, document=english, start=0, end=12,
                           reliability=3, flags=["anachronism"]),
         create_annotation(reviewer=reviewer, document=chinese, start=3, end=9, reliability=5,
-                          note="'quoted"),
+                          note="'quoted", evidence=["Ming Pao; 1958, p. 3", "https://x.org/?q=1,2"]),
         create_annotation(reviewer=other_reviewer, document=chinese, start=3, end=9,
                           flags=["anachronism"]),
         create_annotation(reviewer=third_reviewer, document=english, start=40, end=52,
@@ -66,6 +66,7 @@ def varied(seeded, reviewer, other_reviewer, third_reviewer, moderator):
     group = Consensus.objects.get(key=f"span:{english.pk}:0:12")
     adjudicate(group, moderator=moderator, reliability=4, flags=["anachronism"], reason=NASTY)
     # Stored values the writers never produce today, to pin the formats down.
+    Consensus.objects.filter(kind="span").update(flag_support={"anachronism": 0.6666666666666666})
     Consensus.objects.filter(kind="passage").update(
         flag_support={"b;\\": 0.5, "anachronism": 1.0, "c": 2 / 3, "x": 1},
         rating_distribution={"1": 2, "5": 1},

@@ -27,15 +27,13 @@ from django.db.models import Func, TextField
 from . import formats
 
 _PART = re.compile(r"⟨(\w+)⟩")
-# A text as Python's repr writes a float: PostgreSQL's shortest form, ``.0`` when integral.
-_FLOAT = (
-    "(SELECT CASE WHEN f ~ '^-?[0-9]+$' THEN f || '.0' ELSE f END "
-    "FROM (SELECT ({x})::float8::text AS f) AS _f)"
-)
+# A float8 as Python's repr writes it: PostgreSQL's shortest form, ``.0`` when integral.
+# Plain CASE expressions throughout, no sub-selects: each sub-select is a sub-plan run per row.
+_FLOAT = "CASE WHEN ({x})::text ~ '^-?[0-9]+$' THEN ({x})::text || '.0' ELSE ({x})::text END"
 # A jsonb scalar as Python's ``json.dumps(json.loads(...))`` writes it.
 _JSON_SCALAR = (
     "CASE WHEN jsonb_typeof({v}) = 'number' AND ({v})::text !~ '^-?[0-9]+$' "
-    "THEN " + _FLOAT.format(x="({v})::text") + " ELSE ({v})::text END"
+    "THEN " + _FLOAT.format(x="(({v})::text)::float8") + " ELSE ({v})::text END"
 )
 # A jsonb scalar as Python's ``str()`` writes it (CSV cells).
 _STR_SCALAR = (
@@ -135,11 +133,27 @@ def json_text_array(expression) -> Sql:
     return Sql("COALESCE(array_to_json(⟨x⟩)::text, 'null')", x=expression)
 
 
+# The fast forms of the two jsonb shapes the exports hold: a map of flag slugs (or ratings)
+# to numbers, and a list of plain strings (evidence). ``jsonb::text`` writes them with a space
+# after each ``:`` and ``,``; when the text matches these patterns, removing those spaces is
+# exact (no string can hold a ``"`` or a ``\``, so no separator can hide inside one). Numbers
+# must be as Python's ``json`` wrote them (the shortest round-trip form, which PostgreSQL keeps
+# digit for digit), with no trailing zeros and no exponent form in Python (below 1e-4, from
+# 1e16). Anything else takes the exact, slower path (a sub-select per value).
+_NUMBER = r"-?(0|[1-9][0-9]*|0\.0|0\.(?!0000)[0-9]*[1-9]|[1-9][0-9]{0,15}\.(0|[0-9]*[1-9]))"
+_KEY = r'"[-0-9A-Za-z_]*"'
+SIMPLE_MAP = r"^\{(" + _KEY + ": " + _NUMBER + "(, " + _KEY + ": " + _NUMBER + r")*)?\}$"
+SIMPLE_LIST = r'^\[("[^"\\]*"(, "[^"\\]*")*)?\]$'
+
+
 def json_jsonb_list(expression) -> Sql:
     """A jsonb list of scalars, re-written compactly."""
     item = _JSON_SCALAR.format(v="_e.v")
     return Sql(
-        "CASE WHEN ⟨x⟩ IS NULL THEN 'null' ELSE (SELECT '[' || COALESCE(string_agg("
+        "CASE WHEN ⟨x⟩ IS NULL THEN 'null' "
+        f"WHEN (⟨x⟩)::text ~ {literal(SIMPLE_LIST)} "
+        "THEN replace((⟨x⟩)::text, '\", \"', '\",\"') "
+        "ELSE (SELECT '[' || COALESCE(string_agg("
         + item
         + ", ',' ORDER BY _e.o), '') || ']' FROM jsonb_array_elements(⟨x⟩) WITH ORDINALITY"
         " AS _e(v, o)) END",
@@ -151,7 +165,10 @@ def json_jsonb_map(expression) -> Sql:
     """A jsonb object of scalars, re-written compactly in its stored key order."""
     item = "to_json(_e.k)::text || ':' || " + _JSON_SCALAR.format(v="_e.v")
     return Sql(
-        "CASE WHEN ⟨x⟩ IS NULL THEN 'null' ELSE (SELECT '{' || COALESCE(string_agg("
+        "CASE WHEN ⟨x⟩ IS NULL THEN 'null' "
+        f"WHEN (⟨x⟩)::text ~ {literal(SIMPLE_MAP)} "
+        "THEN replace(replace((⟨x⟩)::text, '\": ', '\":'), ', \"', ',\"') "
+        "ELSE (SELECT '{' || COALESCE(string_agg("
         + item
         + ", ',' ORDER BY _e.o), '') || '}' FROM jsonb_each(⟨x⟩) WITH ORDINALITY"
         " AS _e(k, v, o)) END",
@@ -192,10 +209,14 @@ def json_object(*pairs, head: str = "") -> Sql:
 
 # CSV cells, as ``formats.csv_cell`` and the ``csv`` writer (minimal quoting) write them.
 
+# The formula guard (``formats.neutralise_formula``: a leading ``'``), then minimal quoting (a
+# cell holding ``,``, ``"``, CR or LF is quoted, ``"`` doubled). ``{x}``: a text, not NULL.
+_NEEDS_QUOTES = "{x} ~ '[\",\\r\\n]'"
 _GUARD_AND_QUOTE = (
-    "(SELECT CASE WHEN _g.c ~ '[\",\\r\\n]' THEN '\"' || replace(_g.c, '\"', '\"\"') || '\"' "
-    "ELSE _g.c END FROM (SELECT CASE WHEN _s.s ~ '^[-=+@\\t\\r'']' THEN '''' || _s.s "
-    "ELSE _s.s END AS c FROM (SELECT ({x}) AS s) AS _s) AS _g)"
+    "CASE WHEN {x} ~ '^[-=+@\\t\\r'']' THEN CASE WHEN " + _NEEDS_QUOTES + " "
+    "THEN '\"''' || replace({x}, '\"', '\"\"') || '\"' ELSE '''' || {x} END "
+    "WHEN " + _NEEDS_QUOTES + " THEN '\"' || replace({x}, '\"', '\"\"') || '\"' "
+    "ELSE {x} END"
 )
 
 
@@ -227,39 +248,66 @@ def _list_item(sql: str) -> str:
     return f"replace(replace({sql}, '\\', '\\\\'), ';', '\\;')"
 
 
-def csv_text_array(expression) -> Sql:
-    """A ``text[]`` cell: items joined by ``;`` (escaped), guarded and quoted."""
-    joined = (
-        "(SELECT COALESCE(string_agg(" + _list_item("_e.v") + ", ';' ORDER BY _e.o), '') "
-        "FROM unnest(⟨x⟩) WITH ORDINALITY AS _e(v, o))"
-    )
+def _csv_list(source: str, item: str, expression, simple=None) -> Sql:
+    """Items joined by ``;``, guarded and quoted, in one sub-select; empty for NULL.
+
+    ``simple``: (pattern, SQL) of a faster form for a value whose text matches the pattern.
+    """
+    fast = ""
+    if simple is not None:
+        pattern, sql = simple
+        fast = (
+            f"WHEN (⟨x⟩)::text ~ {literal(pattern)} THEN "
+            + _GUARD_AND_QUOTE.format(x=f"({sql})")
+            + " "
+        )
     return Sql(
-        "CASE WHEN ⟨x⟩ IS NULL THEN '' ELSE " + _GUARD_AND_QUOTE.format(x=joined) + " END",
+        "CASE WHEN ⟨x⟩ IS NULL THEN '' "
+        + fast
+        + "ELSE (SELECT "
+        + _GUARD_AND_QUOTE.format(x="_j.s")
+        + " FROM (SELECT COALESCE(string_agg("
+        + item
+        + ", ';' ORDER BY _e.o), '') AS s FROM "
+        + source
+        + ") AS _j) END",
         x=expression,
     )
+
+
+def csv_text_array(expression) -> Sql:
+    """A ``text[]`` cell: items joined by ``;`` (escaped), guarded and quoted."""
+    return _csv_list("unnest(⟨x⟩) WITH ORDINALITY AS _e(v, o)", _list_item("_e.v"), expression)
 
 
 def csv_jsonb_list(expression) -> Sql:
     item = _list_item("(" + _STR_SCALAR.format(v="_e.v") + ")")
-    joined = (
-        "(SELECT COALESCE(string_agg(" + item + ", ';' ORDER BY _e.o), '') "
-        "FROM jsonb_array_elements(⟨x⟩) WITH ORDINALITY AS _e(v, o))"
+    # A simple list's items hold no ``\\``: escaping is ``;`` → ``\\;`` over the whole text.
+    simple = (
+        "CASE WHEN (⟨x⟩)::text = '[]' THEN '' ELSE replace(replace(substr((⟨x⟩)::text, 3, "
+        "length((⟨x⟩)::text) - 4), ';', '\\;'), '\", \"', ';') END"
     )
-    return Sql(
-        "CASE WHEN ⟨x⟩ IS NULL THEN '' ELSE " + _GUARD_AND_QUOTE.format(x=joined) + " END",
-        x=expression,
+    return _csv_list(
+        "jsonb_array_elements(⟨x⟩) WITH ORDINALITY AS _e(v, o)",
+        item,
+        expression,
+        simple=(SIMPLE_LIST, simple),
     )
 
 
 def csv_jsonb_map(expression) -> Sql:
-    item = _list_item("_e.k") + " || '=' || " + _list_item("(" + _STR_SCALAR.format(v="_e.v") + ")")
-    joined = (
-        "(SELECT COALESCE(string_agg(" + item + ", ';' ORDER BY _e.o), '') "
-        "FROM jsonb_each(⟨x⟩) WITH ORDINALITY AS _e(k, v, o))"
+    value = _list_item("(" + _STR_SCALAR.format(v="_e.v") + ")")
+    item = _list_item("_e.k") + " || '=' || " + value
+    # A simple map's keys and numbers hold no ``;``, ``\\`` or ``, ``.
+    simple = (
+        "replace(regexp_replace(substr((⟨x⟩)::text, 2, length((⟨x⟩)::text) - 2), "
+        "'\"([-0-9A-Za-z_]*)\": ', '\\1=', 'g'), ', ', ';')"
     )
-    return Sql(
-        "CASE WHEN ⟨x⟩ IS NULL THEN '' ELSE " + _GUARD_AND_QUOTE.format(x=joined) + " END",
-        x=expression,
+    return _csv_list(
+        "jsonb_each(⟨x⟩) WITH ORDINALITY AS _e(k, v, o)",
+        item,
+        expression,
+        simple=(SIMPLE_MAP, simple),
     )
 
 
