@@ -17,7 +17,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, OuterRef, Value
 
 from annotator.labels import RELIABILITY_LABELS
-from annotator.models import Annotation, ConsensusStatus
+from annotator.models import Annotation, AnnotationStatus, Consensus, ConsensusStatus
 
 from . import formats, webanno
 from .links import Links
@@ -64,6 +64,16 @@ def _flag_slugs():
         .order_by("flagtype__slug")
         .values("flagtype__slug")
     )
+
+
+def _csv_safe(text: str) -> bool:
+    return formats.csv_cell(text) == text and not any(c in text for c in ',"\r\n')
+
+
+# Labels, statuses and kinds go into CSV without the guard and quoting (``csv_plain``).
+assert all(map(_csv_safe, RELIABILITY_LABELS.values()))
+assert all(_csv_safe(value) for value in (*ConsensusStatus.values, *Consensus.Kind.values))
+assert all(_csv_safe(value) for value in AnnotationStatus.values)
 
 
 def _label(expression) -> Sql:
@@ -131,7 +141,7 @@ def annotation_csv(queryset, newline: str) -> Iterator[str]:
         [
             csv_plain(F("id")),
             csv_plain(F("document_id")),
-            csv_text(F("document__sha256")),
+            csv_plain(F("document__sha256")),
             csv_text(F("reviewer__username")),
             csv_plain(F("start")),
             csv_plain(F("end")),
@@ -139,17 +149,17 @@ def annotation_csv(queryset, newline: str) -> Iterator[str]:
             csv_text(F("prefix")),
             csv_text(F("suffix")),
             csv_plain(F("reliability")),
-            csv_text(_label(F("reliability"))),
+            csv_plain(_label(F("reliability"))),
             csv_text_array(_flag_slugs()),
             csv_text(F("note")),
             csv_jsonb_list(F("evidence")),
             csv_plain(F("claim_id")),
             csv_text(F("claim__text")),
             csv_text(F("claim__language")),
-            csv_text(F("status")),
+            csv_plain(F("status")),
             csv_plain(F("version")),
-            csv_text(iso_time(F("created_at"))),
-            csv_text(iso_time(F("updated_at"))),
+            csv_plain(iso_time(F("created_at"))),
+            csv_plain(iso_time(F("updated_at"))),
             "",  # deleted_at: only tombstones have one
         ],
         newline,
@@ -415,8 +425,8 @@ def consensus_csv(queryset, newline: str) -> Iterator[str]:
     """One ``formats.csv_document`` row per consensus row (``streams.CONSENSUS_CSV_COLUMNS``)."""
     head = csv_line(
         [
-            csv_text(F("key")),
-            csv_text(F("kind")),
+            csv_plain(F("key")),
+            csv_plain(F("kind")),
             csv_plain(F("document_id")),
             csv_plain(F("passage_id")),
             csv_plain(F("claim_id")),
@@ -438,19 +448,19 @@ def consensus_csv(queryset, newline: str) -> Iterator[str]:
                 csv_plain(F("reviewer_count")),
                 csv_plain(F("rating_count")),
                 csv_float(F("median_reliability")),
-                csv_text(_label(F("median_reliability"))),
+                csv_plain(_label(F("median_reliability"))),
                 csv_float(F("q1_reliability")),
                 csv_float(F("q3_reliability")),
-                csv_text(F("status")),
-                csv_text(F("computed_status")),
+                csv_plain(F("status")),
+                csv_plain(F("computed_status")),
                 decided_csv,
-                csv_text(_label(_decided_reliability_float())),
-                csv_text_array(_decided_flags()),
+                csv_plain(_label(_decided_reliability_float())),
+                csv_text_array(_decided_flags(), nullable=False),
                 csv_jsonb_map(F("flag_support")),
                 csv_jsonb_map(F("rating_distribution")),
                 csv_text(F("adjudication_reason")),
                 csv_bool(F("adjudication_stale")),
-                csv_text(iso_time(F("updated_at"))),
+                csv_plain(iso_time(F("updated_at"))),
                 "",  # deleted_at
             ],
             newline,

@@ -229,7 +229,11 @@ def csv_text(expression) -> Sql:
 
 
 def csv_plain(expression) -> Sql:
-    """A number (or a time) cell: its text, never guarded; empty for NULL."""
+    """A cell that never needs the guard or quotes: a number, a time, a hash, a status or
+    kind (choices), a group key, a label (see ``pgrows``); its text, empty for NULL.
+
+    Checking such values anyway repeats their whole expression in the SQL for every test.
+    """
     return Sql("COALESCE((⟨x⟩)::text, '')", x=expression)
 
 
@@ -248,36 +252,40 @@ def _list_item(sql: str) -> str:
     return f"replace(replace({sql}, '\\', '\\\\'), ';', '\\;')"
 
 
-def _csv_list(source: str, item: str, expression, simple=None) -> Sql:
+def _csv_list(source: str, item: str, expression, simple=None, nullable: bool = True) -> Sql:
     """Items joined by ``;``, guarded and quoted, in one sub-select; empty for NULL.
 
     ``simple``: (pattern, SQL) of a faster form for a value whose text matches the pattern.
     """
-    fast = ""
+    whens = ["WHEN ⟨x⟩ IS NULL THEN ''"] if nullable else []
     if simple is not None:
         pattern, sql = simple
-        fast = (
-            f"WHEN (⟨x⟩)::text ~ {literal(pattern)} THEN "
-            + _GUARD_AND_QUOTE.format(x=f"({sql})")
-            + " "
+        whens.append(
+            f"WHEN (⟨x⟩)::text ~ {literal(pattern)} THEN " + _GUARD_AND_QUOTE.format(x=f"({sql})")
         )
-    return Sql(
-        "CASE WHEN ⟨x⟩ IS NULL THEN '' "
-        + fast
-        + "ELSE (SELECT "
+    exact = (
+        "(SELECT "
         + _GUARD_AND_QUOTE.format(x="_j.s")
         + " FROM (SELECT COALESCE(string_agg("
         + item
         + ", ';' ORDER BY _e.o), '') AS s FROM "
         + source
-        + ") AS _j) END",
-        x=expression,
+        + ") AS _j)"
     )
+    if whens:
+        return Sql("CASE " + " ".join(whens) + " ELSE " + exact + " END", x=expression)
+    return Sql(exact, x=expression)
 
 
-def csv_text_array(expression) -> Sql:
-    """A ``text[]`` cell: items joined by ``;`` (escaped), guarded and quoted."""
-    return _csv_list("unnest(⟨x⟩) WITH ORDINALITY AS _e(v, o)", _list_item("_e.v"), expression)
+def csv_text_array(expression, *, nullable: bool = True) -> Sql:
+    """A ``text[]`` cell: items joined by ``;`` (escaped), guarded and quoted.
+
+    ``nullable=False`` (an ``ARRAY(...)`` is never NULL) skips the NULL test, which would
+    compute the array twice.
+    """
+    return _csv_list(
+        "unnest(⟨x⟩) WITH ORDINALITY AS _e(v, o)", _list_item("_e.v"), expression, nullable=nullable
+    )
 
 
 def csv_jsonb_list(expression) -> Sql:
@@ -298,11 +306,10 @@ def csv_jsonb_list(expression) -> Sql:
 def csv_jsonb_map(expression) -> Sql:
     value = _list_item("(" + _STR_SCALAR.format(v="_e.v") + ")")
     item = _list_item("_e.k") + " || '=' || " + value
-    # A simple map's keys and numbers hold no ``;``, ``\\`` or ``, ``.
-    simple = (
-        "replace(regexp_replace(substr((⟨x⟩)::text, 2, length((⟨x⟩)::text) - 2), "
-        "'\"([-0-9A-Za-z_]*)\": ', '\\1=', 'g'), ', ', ';')"
-    )
+    # A simple map's keys and numbers hold no ``"``, ``;``, ``\\`` or ``, ``: plain replaces.
+    # ``{"a": 1, "b": 0.5}`` → ``a=1;b=0.5`` (a key is never empty of its first character
+    # ``{`` or ``"``, and a number never ends in ``}``), also ``{}`` → empty.
+    simple = "rtrim(ltrim(replace(replace((⟨x⟩)::text, '\": ', '='), ', \"', ';'), '{\"'), '}')"
     return _csv_list(
         "jsonb_each(⟨x⟩) WITH ORDINALITY AS _e(k, v, o)",
         item,
