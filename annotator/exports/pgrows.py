@@ -340,6 +340,7 @@ def _decided_flags() -> Sql:
     return Sql(
         "CASE WHEN ⟨s⟩ = " + literal(ConsensusStatus.ADJUDICATED) + " THEN ARRAY(SELECT _d.v "
         "FROM jsonb_array_elements_text(⟨a⟩) WITH ORDINALITY AS _d(v, o) ORDER BY _d.o) "
+        "WHEN ⟨f⟩ = '{}'::jsonb THEN '{}'::text[] "
         "ELSE ARRAY(SELECT _d.k FROM jsonb_each(⟨f⟩) AS _d(k, v) "
         'WHERE (_d.v)::text::float8 >= ⟨u⟩ ORDER BY _d.k COLLATE "C") END',
         s=F("status"),
@@ -455,7 +456,7 @@ def consensus_csv(queryset, newline: str) -> Iterator[str]:
                 csv_plain(F("computed_status")),
                 decided_csv,
                 csv_plain(_label(_decided_reliability_float())),
-                csv_text_array(_decided_flags(), nullable=False),
+                csv_text_array(_decided_flags()),
                 csv_jsonb_map(F("flag_support")),
                 csv_jsonb_map(F("rating_distribution")),
                 csv_text(F("adjudication_reason")),

@@ -133,25 +133,52 @@ def json_text_array(expression) -> Sql:
     return Sql("COALESCE(array_to_json(⟨x⟩)::text, 'null')", x=expression)
 
 
-# The fast forms of the two jsonb shapes the exports hold: a map of flag slugs (or ratings)
-# to numbers, and a list of plain strings (evidence). ``jsonb::text`` writes them with a space
-# after each ``:`` and ``,``; when the text matches these patterns, removing those spaces is
-# exact (no string can hold a ``"`` or a ``\``, so no separator can hide inside one). Numbers
-# must be as Python's ``json`` wrote them (the shortest round-trip form, which PostgreSQL keeps
-# digit for digit), with no trailing zeros and no exponent form in Python (below 1e-4, from
-# 1e16). Anything else takes the exact, slower path (a sub-select per value).
-_NUMBER = r"-?(0|[1-9][0-9]*|0\.0|0\.(?!0000)[0-9]*[1-9]|[1-9][0-9]{0,15}\.(0|[0-9]*[1-9]))"
-_KEY = r'"[-0-9A-Za-z_]*"'
-SIMPLE_MAP = r"^\{(" + _KEY + ": " + _NUMBER + "(, " + _KEY + ": " + _NUMBER + r")*)?\}$"
-SIMPLE_LIST = r'^\[("[^"\\]*"(, "[^"\\]*")*)?\]$'
+# The fast forms of the two jsonb shapes the exports hold: a flat map (flag slug or rating →
+# number) and a list of plain strings (evidence). ``jsonb::text`` writes them with a space
+# after each ``:`` and ``,``. With no backslash in the text no string holds a ``"``, so no
+# separator can hide inside one and removing those spaces is exact. A number's text is what
+# PostgreSQL keeps of what Python's ``json`` wrote (the shortest round-trip form), which the
+# Python path reads back and writes again unchanged, except below 1e-4 where Python writes an
+# exponent: ``0.0000`` sends a value to the exact, slower path (a sub-select per value), as do
+# nested values. Plain ``strpos`` tests: a regular expression here cost more than the rest.
+_NO_ESCAPES = "strpos({t}, '\\') = 0 AND strpos({t}, '0.0000') = 0"
+SIMPLE_MAP = (
+    "left({t}, 1) = '{{' AND " + _NO_ESCAPES + " AND strpos({t}, '[') = 0 "
+    "AND strpos(substr({t}, 2), '{{') = 0"
+)
+# For ``k=v`` cells the values must be numbers (``str()`` of a string is not its JSON) and
+# the keys need no ``;`` escape.
+SIMPLE_NUMBER_MAP = (
+    SIMPLE_MAP + " AND strpos({t}, ': \"') = 0 AND strpos({t}, ': t') = 0 "
+    "AND strpos({t}, ': f') = 0 AND strpos({t}, ': n') = 0 AND strpos({t}, ';') = 0"
+    # and such a cell needs neither the formula guard nor quotes: no comma but the separators
+    # (CR, LF and quotes inside a key would be escaped, so there are none), no trigger first.
+    " AND strpos(replace({t}, ', \"', ''), ',') = 0"
+    " AND substr({t}, 3, 1) NOT IN ('-', '=', '+', '@', '''')"
+)
+SIMPLE_LIST = "{t} = '[]' OR {t} ~ " + "'" + r'^\[("[^"\\]*"(, "[^"\\]*")*)?\]$' + "'"
+
+
+def _text_once(template: str, x) -> Sql:
+    """``template`` (on ``⟨x⟩``, a jsonb, and ``(⟨x⟩)::text``) with the text made once.
+
+    Converting jsonb to text costs about as much as the tests on it; ``OFFSET 0`` keeps
+    PostgreSQL from copying the conversion back into every use.
+    """
+    body = template.replace("(⟨x⟩)::text", "_t.t").replace("⟨x⟩", "_t.j")
+    return Sql(
+        "(SELECT " + body + " FROM (SELECT _s.j, (_s.j)::text AS t "
+        "FROM (SELECT ⟨x⟩ AS j) AS _s OFFSET 0) AS _t)",
+        x=x,
+    )
 
 
 def json_jsonb_list(expression) -> Sql:
     """A jsonb list of scalars, re-written compactly."""
     item = _JSON_SCALAR.format(v="_e.v")
-    return Sql(
+    return _text_once(
         "CASE WHEN ⟨x⟩ IS NULL THEN 'null' "
-        f"WHEN (⟨x⟩)::text ~ {literal(SIMPLE_LIST)} "
+        "WHEN " + SIMPLE_LIST.format(t="(⟨x⟩)::text") + " "
         "THEN replace((⟨x⟩)::text, '\", \"', '\",\"') "
         "ELSE (SELECT '[' || COALESCE(string_agg("
         + item
@@ -164,9 +191,9 @@ def json_jsonb_list(expression) -> Sql:
 def json_jsonb_map(expression) -> Sql:
     """A jsonb object of scalars, re-written compactly in its stored key order."""
     item = "to_json(_e.k)::text || ':' || " + _JSON_SCALAR.format(v="_e.v")
-    return Sql(
+    return _text_once(
         "CASE WHEN ⟨x⟩ IS NULL THEN 'null' "
-        f"WHEN (⟨x⟩)::text ~ {literal(SIMPLE_MAP)} "
+        "WHEN " + SIMPLE_MAP.format(t="(⟨x⟩)::text") + " "
         "THEN replace(replace((⟨x⟩)::text, '\": ', '\":'), ', \"', ',\"') "
         "ELSE (SELECT '{' || COALESCE(string_agg("
         + item
@@ -252,17 +279,20 @@ def _list_item(sql: str) -> str:
     return f"replace(replace({sql}, '\\', '\\\\'), ';', '\\;')"
 
 
-def _csv_list(source: str, item: str, expression, simple=None, nullable: bool = True) -> Sql:
+def _csv_list(source: str, item: str, expression, simple=None) -> Sql:
     """Items joined by ``;``, guarded and quoted, in one sub-select; empty for NULL.
 
-    ``simple``: (pattern, SQL) of a faster form for a value whose text matches the pattern.
+    ``simple``: (condition, SQL) of a faster form for a value whose text ``{t}`` meets the
+    condition.
     """
-    whens = ["WHEN ⟨x⟩ IS NULL THEN ''"] if nullable else []
+    whens = ["WHEN ⟨x⟩ IS NULL THEN ''"]
+    if source.startswith("jsonb_array_elements"):
+        whens.append("WHEN (⟨x⟩)::text = '[]' THEN ''")
     if simple is not None:
-        pattern, sql = simple
-        whens.append(
-            f"WHEN (⟨x⟩)::text ~ {literal(pattern)} THEN " + _GUARD_AND_QUOTE.format(x=f"({sql})")
-        )
+        condition, sql = simple
+        # A simple number map's cell needs no guard and no quotes (see SIMPLE_NUMBER_MAP).
+        cell = sql if condition == SIMPLE_NUMBER_MAP else _GUARD_AND_QUOTE.format(x=f"({sql})")
+        whens.append("WHEN (" + condition.format(t="(⟨x⟩)::text") + ") THEN " + cell)
     exact = (
         "(SELECT "
         + _GUARD_AND_QUOTE.format(x="_j.s")
@@ -272,19 +302,28 @@ def _csv_list(source: str, item: str, expression, simple=None, nullable: bool = 
         + source
         + ") AS _j)"
     )
-    if whens:
-        return Sql("CASE " + " ".join(whens) + " ELSE " + exact + " END", x=expression)
-    return Sql(exact, x=expression)
+    return _text_once("CASE " + " ".join(whens) + " ELSE " + exact + " END", x=expression)
 
 
-def csv_text_array(expression, *, nullable: bool = True) -> Sql:
+def csv_text_array(expression) -> Sql:
     """A ``text[]`` cell: items joined by ``;`` (escaped), guarded and quoted.
 
-    ``nullable=False`` (an ``ARRAY(...)`` is never NULL) skips the NULL test, which would
-    compute the array twice.
+    The array is computed once (``OFFSET 0`` keeps PostgreSQL from copying the expression
+    into each use); items without ``;`` or ``\\`` (slugs) need no escaping, so they are
+    joined by ``array_to_string``, the others one by one.
     """
-    return _csv_list(
-        "unnest(⟨x⟩) WITH ORDINALITY AS _e(v, o)", _list_item("_e.v"), expression, nullable=nullable
+    escaped = (
+        "(SELECT string_agg(" + _list_item("_e.v") + ", ';' ORDER BY _e.o) "
+        "FROM unnest(_a.a) WITH ORDINALITY AS _e(v, o))"
+    )
+    return Sql(
+        "(SELECT "
+        + _GUARD_AND_QUOTE.format(x="_b.s")
+        + " FROM (SELECT CASE WHEN array_to_string(_a.a, '') ~ '[;\\\\]' THEN "
+        + escaped
+        + " ELSE array_to_string(_a.a, ';') END AS s "
+        "FROM (SELECT ⟨x⟩ AS a OFFSET 0) AS _a OFFSET 0) AS _b)",
+        x=expression,
     )
 
 
@@ -314,7 +353,7 @@ def csv_jsonb_map(expression) -> Sql:
         "jsonb_each(⟨x⟩) WITH ORDINALITY AS _e(k, v, o)",
         item,
         expression,
-        simple=(SIMPLE_MAP, simple),
+        simple=(SIMPLE_NUMBER_MAP, simple),
     )
 
 
