@@ -330,11 +330,12 @@ def main():
             file=sys.stderr,
         )
         for what in filter(None, args.what.split(",")):
-            copies = [copy_baseline(args.database, what) for _ in range(3)]
-            copy = min(copies)
             for fmt in FORMATS[what]:
                 if chosen and fmt not in chosen:
                     continue
+                # The baseline right before each export: the machine's load changes by the
+                # minute, and a ratio should compare two runs made under the same load.
+                copy = min(copy_baseline(args.database, what) for _ in range(3))
                 result = measure(database_url, args.port, key, what, fmt, copy)
                 result["annotations"] = annotations
                 results.append(result)
