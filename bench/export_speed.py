@@ -1,22 +1,22 @@
-"""Export benchmark: every format of both exports over HTTP through gunicorn vs PostgreSQL COPY.
+"""Export benchmark: every format of both exports over HTTP through gunicorn vs psql \\copy.
 
     python bench/export_speed.py [--passages 20000] [--reviewers 5] [--port 8102]
                                  [--formats jsonl,csv,...] [--what annotations,consensus]
+                                 [--sizes first,last]
 
 Builds a synthetic corpus in its own PostgreSQL database (default `annot_api_bench` on
-127.0.0.1:5432, recreated each run): documents of 100 passages, every passage annotated by
-each reviewer. After the first reviewer (passages annotations) and after the last
-(passages × reviewers) it starts a fresh gunicorn worker (production settings), pulls
-/api/v1/exports/annotations as JSON Lines with an export token, and records the time, rows/s,
-the worker's peak RSS (VmHWM) and the ratio to `psql \\copy (SELECT ...) TO STDOUT` of the
-same rows. Targets: ratio < 3, peak RSS < 150 MB, memory flat from the small to the big size.
-
-Every format of both exports is measured the same way (a fresh worker each, so each peak RSS
-is that format's own): annotations as jsonl, json, csv, jsonld, parquet; consensus as jsonl,
-json, csv, jsonld, parquet against `\\copy` of the consensus rows (the consensus table is
-rebuilt with recompute_all() after the bulk-written annotations). The table prints
-size × format × time × ratio × RSS. With the defaults: 20,000 passages × 5 reviewers =
-100,000 annotations and 40,000 groups (one passage and one span group per passage).
+127.0.0.1:5432, recreated each run): documents of 100 passages (16 KB, with CJK text), every
+passage annotated by each reviewer; the annotations are written with COPY (a third with a
+note, a fifth with evidence, ~40% with a flag) and the consensus is rebuilt from empty with
+recompute_all(). After the first reviewer (20k annotations) and after the last (100k), for
+each export and format, it starts a fresh gunicorn worker (production settings, so each peak
+RSS is that format's own), measures `psql \\copy (SELECT ...) TO STDOUT` of the same rows
+(min of 3, right before the export, so both sides of a ratio run under the same load), pulls
+/api/v1/exports/<what>?format=<fmt> with an export token, and records the wall time, the
+worker's CPU time (/proc/<pid>/stat), idle and peak RSS (VmHWM) and the load average.
+Targets: ratio ≤ 3, peak RSS ≤ 150 MB, flat from the small to the big size. With the
+defaults: 20,000 passages × 5 reviewers = 100,000 annotations and 40,000 groups (one passage
+and one span group per passage).
 """
 
 from __future__ import annotations
