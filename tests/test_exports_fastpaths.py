@@ -142,3 +142,32 @@ def test_fast_paths_with_a_cursor_and_tombstones(settings, varied, moderator, wh
         assert f'{{"id":{varied[0].pk},"status":"hidden","deleted_at":' in pulled
     else:
         assert '"status":"empty","deleted_at":' in pulled
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "base_url", ["https://example.org/it's%20here/", "urn:x-annotator:", "http://testserver"]
+)
+def test_fast_jsonld_with_any_base_url_and_publisher(settings, varied, moderator, base_url):
+    """IRIs and the publisher's name go into the SQL as literals: quotes and % stay intact."""
+    settings.PUBLIC_BASE_URL = base_url
+    settings.PUBLISHER = {**settings.PUBLISHER, "NAME": "O'Brien & 100% Fact-checks"}
+    client = logged_in(moderator)
+    for what in FORMATS:
+        fast, slow = both_paths(settings, client, what, "format=jsonld")
+        assert fast == slow, (what, base_url)
+        assert "O'Brien & 100% Fact-checks" in fast
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("what", ["annotations", "consensus"])
+def test_fast_paths_with_nothing_to_send(settings, varied, moderator, what):
+    client = logged_in(moderator)
+    response = client.get(f"/api/v1/exports/{what}?format=jsonl")
+    cursor = response["X-Export-Cursor"]
+    body(response)
+    for fmt in FORMATS[what]:
+        fast, slow = both_paths(settings, client, what, f"format={fmt}&cursor={cursor}")
+        assert fast == slow, (what, fmt)
+        if fmt == "jsonl":
+            assert fast == ""
