@@ -247,7 +247,8 @@ class QuoteCutter:
     PostgreSQL walks a multi-byte text from its start for every substring (16 KB bodies made
     the consensus CSV take 15 s for 40k rows); Python slices in constant time. Bodies are
     fetched a batch at a time and kept, least recently used first out, up to ``budget``
-    characters, so memory stays bounded whatever the number of rows.
+    characters (at worst that plus the documents of one batch of rows), so memory stays
+    bounded whatever the number of rows.
     """
 
     def __init__(self, using: str, budget: int = 4_000_000):
