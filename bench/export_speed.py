@@ -1,22 +1,22 @@
-"""Export benchmark: every format of both exports over HTTP through gunicorn vs PostgreSQL COPY.
+"""Export benchmark: every format of both exports over HTTP through gunicorn vs psql \\copy.
 
     python bench/export_speed.py [--passages 20000] [--reviewers 5] [--port 8102]
                                  [--formats jsonl,csv,...] [--what annotations,consensus]
+                                 [--sizes first,last]
 
 Builds a synthetic corpus in its own PostgreSQL database (default `annot_api_bench` on
-127.0.0.1:5432, recreated each run): documents of 100 passages, every passage annotated by
-each reviewer. After the first reviewer (passages annotations) and after the last
-(passages × reviewers) it starts a fresh gunicorn worker (production settings), pulls
-/api/v1/exports/annotations as JSON Lines with an export token, and records the time, rows/s,
-the worker's peak RSS (VmHWM) and the ratio to `psql \\copy (SELECT ...) TO STDOUT` of the
-same rows. Targets: ratio < 3, peak RSS < 150 MB, memory flat from the small to the big size.
-
-Every format of both exports is measured the same way (a fresh worker each, so each peak RSS
-is that format's own): annotations as jsonl, json, csv, jsonld, parquet; consensus as jsonl,
-json, csv, jsonld, parquet against `\\copy` of the consensus rows (the consensus table is
-rebuilt with recompute_all() after the bulk-written annotations). The table prints
-size × format × time × ratio × RSS. With the defaults: 20,000 passages × 5 reviewers =
-100,000 annotations and 40,000 groups (one passage and one span group per passage).
+127.0.0.1:5432, recreated each run): documents of 100 passages (16 KB, with CJK text), every
+passage annotated by each reviewer; the annotations are written with COPY (a third with a
+note, a fifth with evidence, ~40% with a flag) and the consensus is rebuilt from empty with
+recompute_all(). After the first reviewer (20k annotations) and after the last (100k), for
+each export and format, it starts a fresh gunicorn worker (production settings, so each peak
+RSS is that format's own), measures `psql \\copy (SELECT ...) TO STDOUT` of the same rows
+(min of 3, right before the export, so both sides of a ratio run under the same load), pulls
+/api/v1/exports/<what>?format=<fmt> with an export token, and records the wall time, the
+worker's CPU time (/proc/<pid>/stat), idle and peak RSS (VmHWM) and the load average.
+Targets: ratio ≤ 3, peak RSS ≤ 150 MB, flat from the small to the big size. With the
+defaults: 20,000 passages × 5 reviewers = 100,000 annotations and 40,000 groups (one passage
+and one span group per passage).
 """
 
 from __future__ import annotations
@@ -37,14 +37,15 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 
 COPY_SQL = """
 SELECT a.id, a.document_id, d.sha256, u.username, a.start, a."end", a.exact, a.prefix,
-       a.suffix, a.reliability, a.note, a.evidence, a.claim_id, a.suggestion_id, a.status,
-       a.version, a.created_at, a.updated_at,
+       a.suffix, a.reliability, a.note, a.evidence, a.claim_id, c.text, c.language,
+       a.suggestion_id, a.status, a.version, a.created_at, a.updated_at,
        (SELECT string_agg(f.slug, ',' ORDER BY f.slug)
           FROM annotator_annotation_flags af JOIN annotator_flagtype f ON f.id = af.flagtype_id
          WHERE af.annotation_id = a.id) AS flags
   FROM annotator_annotation a
   JOIN annotator_document d ON d.id = a.document_id
   JOIN annotator_user u ON u.id = a.reviewer_id
+  LEFT JOIN annotator_claim c ON c.id = a.claim_id
  ORDER BY a.updated_at, a.id
 """
 
@@ -114,54 +115,60 @@ def build_corpus(passages: int):
         Passage.objects.bulk_create(rows)
 
 
-def add_reviewer_annotations(number: int):
-    """One reviewer annotates every passage (rows written in bulk: this is test data)."""
+def passage_quotes() -> list[tuple]:
+    """(document, passage, start, end, exact, prefix, suffix) of every passage, cut once."""
+    from annotator.models import Document, Passage
+    from annotator.text import quote_selector
+
+    bodies = dict(Document.objects.values_list("id", "body"))
+    rows = []
+    for passage in Passage.objects.order_by("id").values("id", "document_id", "start", "end"):
+        quote = quote_selector(bodies[passage["document_id"]], passage["start"], passage["end"])
+        rows.append(
+            (passage["document_id"], passage["id"], passage["start"], passage["end"],
+             quote.exact, quote.prefix, quote.suffix)
+        )  # fmt: skip
+    return rows
+
+
+def add_reviewer_annotations(number: int, passages: list[tuple]):
+    """One reviewer annotates every passage: rows written with COPY (this is test data)."""
+    import json
+
+    from django.db import connection
     from django.utils import timezone
 
-    from annotator.models import Annotation, FlagType, Passage, User
-    from annotator.text import QUOTE_CONTEXT
+    from annotator.models import FlagType, User
 
     reviewer = User.objects.create_user(f"reviewer{number}", password="x")
-    flags = list(FlagType.objects.filter(slug__in=["unsupported-claim", "unsourced-number"]))
     rng = random.Random(number)
-    through = Annotation.flags.through
-    batch, now = [], timezone.now()
-    passages = Passage.objects.select_related("document").order_by("id").iterator(chunk_size=2000)
-    for passage in passages:
-        body = passage.document.body
-        batch.append(
-            Annotation(
-                document_id=passage.document_id,
-                passage_id=passage.id,
-                reviewer=reviewer,
-                start=passage.start,
-                end=passage.end,
-                exact=body[passage.start : passage.end],
-                prefix=body[max(0, passage.start - QUOTE_CONTEXT) : passage.start],
-                suffix=body[passage.end : passage.end + QUOTE_CONTEXT],
-                reliability=rng.randint(1, 5),
-                note="Checked against the archive." if rng.random() < 0.3 else "",
-                evidence=["https://example.org/archive"] if rng.random() < 0.2 else [],
-                updated_at=now,
-            )
+    now = timezone.now()
+    columns = (
+        'document_id, passage_id, start, "end", exact, prefix, suffix, reliability, note, '
+        "evidence, status, version, created_at, updated_at, reviewer_id"
+    )
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY annotator_annotation ({columns}) FROM STDIN") as copy:
+            for document, passage, start, end, exact, prefix, suffix in passages:
+                note = "Checked against the archive." if rng.random() < 0.3 else ""
+                evidence = ["https://example.org/archive"] if rng.random() < 0.2 else []
+                copy.write_row(
+                    (document, passage, start, end, exact, prefix, suffix, rng.randint(1, 5),
+                     note, json.dumps(evidence), "active", 1, now, now, reviewer.pk)
+                )  # fmt: skip
+        flags = list(
+            FlagType.objects.filter(slug__in=["unsupported-claim", "unsourced-number"])
+            .order_by("slug")
+            .values_list("id", flat=True)
         )
-        if len(batch) == 5000:
-            _flush(batch, through, flags, rng)
-            batch = []
-    if batch:
-        _flush(batch, through, flags, rng)
-
-
-def _flush(batch, through, flags, rng):
-    from annotator.models import Annotation
-
-    created = Annotation.objects.bulk_create(batch)
-    links = [
-        through(annotation_id=a.id, flagtype_id=rng.choice(flags).id)
-        for a in created
-        if rng.random() < 0.4
-    ]
-    through.objects.bulk_create(links)
+        cursor.execute("SELECT setseed(%s)", [number / 100])
+        cursor.execute(
+            "INSERT INTO annotator_annotation_flags (annotation_id, flagtype_id) "
+            "SELECT id, (%s::bigint[])[1 + id %% 2] FROM annotator_annotation "
+            "WHERE reviewer_id = %s AND random() < 0.4",
+            [flags, reviewer.pk],
+        )
+        cursor.execute("ANALYZE")
 
 
 def start_gunicorn(database_url: str, port: int) -> subprocess.Popen:
@@ -207,34 +214,49 @@ def peak_rss_mb(pid: int) -> float:
     raise RuntimeError("no VmHWM")
 
 
-def http_export(port: int, key: str, what: str, fmt: str) -> tuple[float, int, int]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (from /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def http_export(port: int, key: str, what: str, fmt: str) -> tuple[float, int]:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/v1/exports/{what}?format={fmt}",
         headers={"Authorization": f"Bearer {key}"},
     )
     started = time.perf_counter()
-    lines = size = 0
-    with urllib.request.urlopen(request, timeout=600) as response:
+    size = 0
+    with urllib.request.urlopen(request, timeout=900) as response:
         while chunk := response.read(1 << 16):
-            lines += chunk.count(b"\n")
             size += len(chunk)
-    return time.perf_counter() - started, lines, size
+    return time.perf_counter() - started, size
 
 
-def copy_baseline(database: str, what: str) -> tuple[float, int]:
+def copy_baseline(database: str, what: str) -> tuple[float, float, int]:
+    """(wall seconds, psql's CPU seconds, rows) of ``psql \\copy (SELECT ...) TO`` a file."""
     sql = COPY_SQL if what == "annotations" else COPY_CONSENSUS_SQL
+    before = os.times()
     started = time.perf_counter()
     result = subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-c",
          f"\\copy ({' '.join(sql.split())}) to stdout"],
         check=True, capture_output=True,
     )  # fmt: skip
-    return time.perf_counter() - started, result.stdout.count(b"\n")
+    wall = time.perf_counter() - started
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    return wall, cpu, result.stdout.count(b"\n")
 
 
-def measure(
-    database: str, database_url: str, port: int, key: str, what: str, fmt: str, copy: tuple
-) -> dict:
+def measure(database_url: str, port: int, key: str, what: str, fmt: str, copy: tuple) -> dict:
+    """One export in a fresh gunicorn worker: its own peak RSS, wall and CPU time."""
     server = start_gunicorn(database_url, port)
     try:
         pid = worker_pid(server.pid)
@@ -242,24 +264,26 @@ def measure(
             f"http://127.0.0.1:{port}/api/v1/me/", headers={"Authorization": f"Bearer {key}"}
         )
         urllib.request.urlopen(warm, timeout=30).read()
-        before = peak_rss_mb(pid)
-        seconds, rows, size = http_export(port, key, what, fmt)
-        peak = peak_rss_mb(pid)
+        before, cpu_before, load_before = peak_rss_mb(pid), cpu_seconds(pid), load_average()
+        seconds, size = http_export(port, key, what, fmt)
+        peak, cpu = peak_rss_mb(pid), cpu_seconds(pid) - cpu_before
+        load = (load_before + load_average()) / 2
     finally:
         server.terminate()
         server.wait(timeout=30)
-    copy_seconds, copy_rows = copy
+    copy_seconds, copy_cpu, copy_rows = copy
     return {
         "what": what,
         "format": fmt,
-        "rows": rows,
         "copy_rows": copy_rows,
         "mb": size / 1e6,
         "seconds": seconds,
-        "rows_per_s": rows / seconds,
+        "cpu": cpu,
+        "load": load,
         "rss_before": before,
         "rss_peak": peak,
         "copy_seconds": copy_seconds,
+        "copy_cpu": copy_cpu,
         "ratio": seconds / copy_seconds,
     }
 
@@ -272,58 +296,74 @@ def main():
     parser.add_argument("--database", default="annot_api_bench")
     parser.add_argument("--what", default="annotations,consensus")
     parser.add_argument("--formats", default="", help="Only these formats (default: all)")
+    parser.add_argument("--sizes", default="first,last", help="Measure after these reviewers")
     args = parser.parse_args()
     chosen = set(filter(None, args.formats.split(",")))
+    measured_after = {1 if s == "first" else args.reviewers if s == "last" else int(s)
+                      for s in args.sizes.split(",")}  # fmt: skip
 
     database_url = PG + args.database
     recreate_database(args.database)
     setup_django(database_url)
     from annotator.consensus import recompute_all
-    from annotator.models import Consensus, User
+    from annotator.models import Annotation, Consensus, User
     from annotator.tokens import create_token
 
     started = time.perf_counter()
     build_corpus(args.passages)
+    passages = passage_quotes()
     exporter = User.objects.create_superuser("exporter", password="x")
     _, key = create_token(exporter, "benchmark", "export")
     results = []
     for number in range(1, args.reviewers + 1):
-        add_reviewer_annotations(number)
-        if number not in (1, args.reviewers):
+        add_reviewer_annotations(number, passages)
+        if number not in measured_after:
             continue
+        # Rebuilt from empty: recompute_all() updating 40k existing rows takes minutes here.
+        Consensus.objects.all().delete()
         recompute_all()
+        annotations = Annotation.objects.count()
         groups = Consensus.objects.filter(reviewer_count__gt=0).count()
         print(
-            f"corpus ready after {time.perf_counter() - started:.0f}s ({groups} groups)",
+            f"corpus ready after {time.perf_counter() - started:.0f}s "
+            f"({annotations} annotations, {groups} groups)",
             file=sys.stderr,
         )
-        for what in args.what.split(","):
-            copy = min(copy_baseline(args.database, what) for _ in range(3))
+        for what in filter(None, args.what.split(",")):
             for fmt in FORMATS[what]:
                 if chosen and fmt not in chosen:
                     continue
-                result = measure(args.database, database_url, args.port, key, what, fmt, copy)
-                result["size"] = number
+                # The baseline right before each export: the machine's load changes by the
+                # minute, and a ratio should compare two runs made under the same load.
+                copy = min(copy_baseline(args.database, what) for _ in range(3))
+                result = measure(database_url, args.port, key, what, fmt, copy)
+                result["annotations"] = annotations
                 results.append(result)
                 print(f"  {what} {fmt}: {result['seconds']:.2f}s", file=sys.stderr)
 
-    print("\nExports over HTTP (gunicorn, 1 sync worker, PostgreSQL) vs psql \\copy of the rows")
+    print(
+        "\nExports over HTTP (gunicorn, 1 sync worker, PostgreSQL) vs psql \\copy of the rows; "
+        f"{os.cpu_count()} CPUs"
+    )
     header = (
-        f"{'export':<12} {'format':<8} {'rows':>8} {'MB':>7} {'HTTP s':>7} {'COPY s':>7} "
-        f"{'ratio':>6} {'RSS idle MB':>11} {'RSS peak MB':>11}"
+        f"{'annotations':>11} {'export':<12} {'format':<8} {'rows':>7} {'MB':>6} {'wall s':>7} "
+        f"{'CPU s':>6} {'COPY s':>7} {'ratio':>6} {'RSS idle':>8} {'RSS peak':>8} {'load':>5}"
     )
     print(header)
     print("-" * len(header))
     for r in results:
         print(
-            f"{r['what']:<12} {r['format']:<8} {r['copy_rows']:>8} {r['mb']:>7.1f} "
-            f"{r['seconds']:>7.2f} {r['copy_seconds']:>7.2f} {r['ratio']:>6.2f} "
-            f"{r['rss_before']:>11.1f} {r['rss_peak']:>11.1f}"
+            f"{r['annotations']:>11} {r['what']:<12} {r['format']:<8} {r['copy_rows']:>7} "
+            f"{r['mb']:>6.1f} {r['seconds']:>7.2f} {r['cpu']:>6.2f} {r['copy_seconds']:>7.2f} "
+            f"{r['ratio']:>6.2f} {r['rss_before']:>8.1f} {r['rss_peak']:>8.1f} {r['load']:>5.1f}"
         )
     print("\nTargets: ratio <= 3, peak RSS <= 150 MB, flat from the small to the big size")
-    small = {(r["what"], r["format"]): r for r in results if r["size"] == 1}
+    if not results:
+        return
+    smallest = min(r["annotations"] for r in results)
+    small = {(r["what"], r["format"]): r for r in results if r["annotations"] == smallest}
     for r in results:
-        if r["size"] == 1:
+        if r["annotations"] == smallest and len(small) != len(results):
             continue
         first = small.get((r["what"], r["format"]))
         growth = r["rss_peak"] - first["rss_peak"] if first else float("nan")

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -302,7 +303,7 @@ def test_export_command_consensus_formats(judged, tmp_path, moderator):
 
 @pytest.mark.postgres
 def test_postgresql_json_lines_equal_the_python_records(judged, reviewer):
-    """The fast path (JSON built by PostgreSQL) carries exactly the values of the Python path."""
+    """The fast path (JSON written by PostgreSQL) writes exactly the Python path's lines."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -322,9 +323,8 @@ def test_postgresql_json_lines_equal_the_python_records(judged, reviewer):
     with transaction.atomic():
         slow = "".join(formats.json_lines(records.annotation_records(queryset))).splitlines()
     assert len(fast) == len(slow) == Annotation.objects.count() == 6
-    for fast_line, slow_line in zip(fast, slow, strict=True):
-        assert list(json.loads(fast_line).items()) == list(json.loads(slow_line).items())
-    assert any('"created_at" : "' in line and '+00:00"' in line for line in fast)
+    assert fast == slow  # byte for byte (tests/test_exports_fastpaths.py covers every format)
+    assert any(re.search(r'"created_at":"[^".]+\+00:00"', line) for line in fast)
 
 
 @pytest.mark.django_db

@@ -34,14 +34,19 @@ def coalesce(parts: Iterable[str], size: int = CHUNK_CHARS) -> Iterator[str]:
         yield "".join(buffer)
 
 
-def json_lines(records: Iterable[dict]) -> Iterator[str]:
-    return coalesce(dumps(record) + "\n" for record in records)
+def encoded(item: dict | str) -> str:
+    """A record's JSON text; a ``str`` is already that text (written by ``pgrows``)."""
+    return item if isinstance(item, str) else dumps(item)
 
 
-def _json_array_items(items: Iterable[dict]) -> Iterator[str]:
+def json_lines(records: Iterable[dict | str]) -> Iterator[str]:
+    return coalesce(encoded(record) + "\n" for record in records)
+
+
+def _json_array_items(items: Iterable[dict | str]) -> Iterator[str]:
     first = True
     for item in items:
-        yield dumps(item) if first else "," + dumps(item)
+        yield encoded(item) if first else "," + encoded(item)
         first = False
 
 
@@ -113,21 +118,31 @@ class _RowSink:
         return text
 
 
+def csv_newline(excel: bool) -> str:
+    return "\r\n" if excel else "\n"
+
+
 def csv_document(
-    records: Iterable[dict], columns: list[str], *, excel: bool = False
+    records: Iterable[dict], columns: list[str], *, excel: bool = False, lines: Iterable[str] = ()
 ) -> Iterator[str]:
     """CSV with a header row (RFC 4180 quoting), LF line ends.
 
     ``excel``: a UTF-8 byte order mark first and CRLF line ends, so that Excel opens UTF-8
-    text (好戲, emoji) as UTF-8 instead of the system code page.
+    text (好戲, emoji) as UTF-8 instead of the system code page. ``lines``: rows already
+    written (by ``pgrows``, ending with ``csv_newline(excel)``), put before ``records``.
     """
 
     def parts():
-        sink = _RowSink("\r\n" if excel else "\n")
+        sink = _RowSink(csv_newline(excel))
         if excel:
             sink.lines.append("\ufeff")
         writer = csv.writer(sink, lineterminator="\r\n")
         writer.writerow(columns)
+        for line in lines:
+            sink.lines.append(line)
+            sink.length += len(line)
+            if sink.length >= CHUNK_CHARS:
+                yield sink.take()
         for record in records:
             writer.writerow([csv_cell(record.get(column)) for column in columns])
             if sink.length >= CHUNK_CHARS:

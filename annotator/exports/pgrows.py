@@ -1,0 +1,501 @@
+# ruff: noqa: S608 -- SQL built from constants and literal()-escaped settings, no user input
+"""Export rows written by PostgreSQL: the fast paths of JSON Lines, JSON, CSV and JSON-LD.
+
+Each function takes the export's queryset (visibility, filters, cursor bound and order already
+applied by ``streams``/``sync``) and only annotates it with the row's text, so the rows are
+exactly those the visibility policy allows. The text is byte for byte what the Python path
+(``records`` → ``formats``/``webanno``) writes; tests/test_exports_fastpaths.py checks it.
+Consensus quotes are cut in Python (``records.QuoteCutter``): cutting a span out of a long
+multi-byte text is slow in PostgreSQL (it walks the characters from the start each time).
+"""
+
+import csv
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import F, OuterRef, Value
+
+from annotator.labels import RELIABILITY_LABELS
+from annotator.models import Annotation, AnnotationStatus, Consensus, ConsensusStatus
+
+from . import formats, webanno
+from .links import Links
+from .pgtext import (
+    Sql,
+    concat,
+    csv_bool,
+    csv_float,
+    csv_jsonb_list,
+    csv_jsonb_map,
+    csv_line,
+    csv_plain,
+    csv_text,
+    csv_text_array,
+    iso_time,
+    json_bool,
+    json_float,
+    json_int,
+    json_jsonb_list,
+    json_jsonb_map,
+    json_object,
+    json_text,
+    json_text_array,
+    json_time,
+    literal,
+)
+from .queries import batched
+from .records import CHUNK_SIZE, QuoteCutter, quote_parts
+
+_PK = 918273645  # a sentinel id, to split an IRI template around the id
+_KEY = "KEY-SENTINEL"
+
+
+def _iri(build, sentinel, expression) -> Sql:
+    """The JSON string of ``build(value)`` (a ``Links`` method), the value from the database."""
+    before, after = build(sentinel).split(str(sentinel))
+    return json_text(concat(before, Sql("(⟨x⟩)::text", x=expression), after))
+
+
+def _flag_slugs():
+    through = Annotation.flags.through
+    return ArraySubquery(
+        through.objects.filter(annotation_id=OuterRef("pk"))
+        .order_by("flagtype__slug")
+        .values("flagtype__slug")
+    )
+
+
+def _csv_safe(text: str) -> bool:
+    return formats.csv_cell(text) == text and not any(c in text for c in ',"\r\n')
+
+
+# Labels, statuses and kinds go into CSV without the guard and quoting (``csv_plain``).
+assert all(map(_csv_safe, RELIABILITY_LABELS.values()))
+assert all(_csv_safe(value) for value in (*ConsensusStatus.values, *Consensus.Kind.values))
+assert all(_csv_safe(value) for value in AnnotationStatus.values)
+
+
+def _label(expression) -> Sql:
+    """``labels.reliability_label``: round half up onto 1..5, then the label; NULL for NULL."""
+    cases = " ".join(
+        f"WHEN {value} THEN {literal(text)}" for value, text in RELIABILITY_LABELS.items()
+    )
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN NULL ELSE CASE "
+        "LEAST(5, GREATEST(1, floor((⟨x⟩)::float8 + 0.5)))::int " + cases + " END END",
+        x=expression,
+    )
+
+
+def _lines(queryset, expression) -> Iterator[str]:
+    rows = queryset.annotate(export_line=expression).values_list("export_line", flat=True)
+    return rows.iterator(chunk_size=CHUNK_SIZE)
+
+
+# Annotations
+
+
+def _annotation_claim_json():
+    return Sql(
+        "CASE WHEN ⟨id⟩ IS NULL THEN 'null' ELSE ⟨object⟩ END",
+        id=F("claim_id"),
+        object=json_object(
+            ("id", json_int(F("claim__id"))),
+            ("text", json_text(F("claim__text"))),
+            ("language", json_text(F("claim__language"))),
+        ),
+    )
+
+
+def annotation_json(queryset) -> Iterator[str]:
+    """``records.annotation_records`` (no history) as ``formats.dumps`` writes each record."""
+    record = json_object(
+        ("id", json_int(F("id"))),
+        ("document", json_int(F("document_id"))),
+        ("document_sha256", json_text(F("document__sha256"))),
+        ("reviewer", json_text(F("reviewer__username"))),
+        ("start", json_int(F("start"))),
+        ("end", json_int(F("end"))),
+        ("exact", json_text(F("exact"))),
+        ("prefix", json_text(F("prefix"))),
+        ("suffix", json_text(F("suffix"))),
+        ("reliability", json_int(F("reliability"))),
+        ("reliability_label", json_text(_label(F("reliability")))),
+        ("flags", json_text_array(_flag_slugs())),
+        ("note", json_text(F("note"))),
+        ("evidence", json_jsonb_list(F("evidence"))),
+        ("claim", _annotation_claim_json()),
+        ("suggestion", json_int(F("suggestion_id"))),
+        ("status", json_text(F("status"))),
+        ("version", json_int(F("version"))),
+        ("created_at", json_time(F("created_at"))),
+        ("updated_at", json_time(F("updated_at"))),
+    )
+    return _lines(queryset, record)
+
+
+def annotation_csv(queryset, newline: str) -> Iterator[str]:
+    """One ``formats.csv_document`` row per annotation (``streams.ANNOTATION_CSV_COLUMNS``)."""
+    line = csv_line(
+        [
+            csv_plain(F("id")),
+            csv_plain(F("document_id")),
+            csv_plain(F("document__sha256")),
+            csv_text(F("reviewer__username")),
+            csv_plain(F("start")),
+            csv_plain(F("end")),
+            csv_text(F("exact")),
+            csv_text(F("prefix")),
+            csv_text(F("suffix")),
+            csv_plain(F("reliability")),
+            csv_plain(_label(F("reliability"))),
+            csv_text_array(_flag_slugs()),
+            csv_text(F("note")),
+            csv_jsonb_list(F("evidence")),
+            csv_plain(F("claim_id")),
+            csv_text(F("claim__text")),
+            csv_text(F("claim__language")),
+            csv_plain(F("status")),
+            csv_plain(F("version")),
+            csv_plain(iso_time(F("created_at"))),
+            csv_plain(iso_time(F("updated_at"))),
+            "",  # deleted_at: only tombstones have one
+        ],
+        newline,
+    )
+    return _lines(queryset, line)
+
+
+def _text_body(value, purpose: str, language: str | None = webanno.SERVICE_LANGUAGE) -> Sql:
+    """``webanno._text``: ``value`` an expression writing a JSON string."""
+    tail = "," + formats.dumps("language") + ":" + formats.dumps(language) if language else ""
+    return concat(
+        '{"type":"TextualBody","purpose":' + formats.dumps(purpose) + ',"format":"text/plain",'
+        '"value":',
+        value,
+        tail + "}",
+    )
+
+
+def _tagging_bodies(slugs) -> Sql:
+    """``,{tagging body}`` for each slug of a ``text[]``, in order."""
+    head = '{"type":"TextualBody","purpose":"tagging","format":"text/plain","value":'
+    tail = ',"language":' + formats.dumps(webanno.SERVICE_LANGUAGE) + "}"
+    return Sql(
+        "(SELECT COALESCE(string_agg("
+        + literal("," + head)
+        + " || to_json(_f.s)::text || "
+        + literal(tail)
+        + ", '' ORDER BY _f.o), '') FROM unnest(⟨x⟩) WITH ORDINALITY AS _f(s, o))",
+        x=slugs,
+    )
+
+
+def _rating_text(reliability, label, *, fractional: bool) -> Sql:
+    """``webanno.rating_text``: ``Reliability {value:g}/5 ({label})`` or ``Not rated``.
+
+    ``fractional``: a float, written as ``:g`` writes a rating (``3``, ``2.5``; ratings have
+    at most a few decimals, far below ``:g``'s six significant digits).
+    """
+    number = "trim_scale(round((⟨r⟩)::numeric, 5))::text" if fractional else "(⟨r⟩)::text"
+    return Sql(
+        "CASE WHEN ⟨r⟩ IS NULL THEN 'Not rated' ELSE 'Reliability ' || "
+        + number
+        + " || '/5 (' || COALESCE(⟨l⟩, 'None') || ')' END",
+        r=reliability,
+        l=label,
+    )
+
+
+def _target_head(links: Links, language) -> Sql:
+    """``webanno._target`` up to the TextQuoteSelector's first member."""
+    return concat(
+        '{"type":"SpecificResource","source":{"id":',
+        _iri(links.document, _PK, F("document_id")),
+        ',"type":"Text","format":"text/plain"',
+        Sql(
+            "CASE WHEN COALESCE(⟨l⟩, '') = '' THEN '' "
+            "ELSE ',\"language\":' || to_json(⟨l⟩)::text END",
+            l=language,
+        ),
+        '},"selector":[{"type":"TextQuoteSelector",',
+    )
+
+
+def _target_tail() -> Sql:
+    return concat(
+        '},{"type":"TextPositionSelector","start":',
+        json_int(F("start")),
+        ',"end":',
+        json_int(F("end")),
+        "}]}",
+    )
+
+
+def _annotation_head(links: Links, iri, modified, creator, bodies, created=None) -> list:
+    """``webanno._annotation`` up to ``"target":``."""
+    parts = [
+        '{"@context":' + formats.dumps(webanno.W3C_ANNO_CONTEXT) + ',"id":',
+        iri,
+        ',"type":"Annotation","motivation":"assessing"',
+    ]
+    if created is not None:
+        parts.append(
+            Sql(
+                "CASE WHEN ⟨c⟩ IS NULL THEN '' ELSE ',\"created\":' || ⟨t⟩ END",
+                c=created,
+                t=json_time(created, z=True),
+            )
+        )
+    agent = formats.dumps(webanno.software_agent(links))
+    parts += [',"modified":', json_time(modified, z=True), ',"creator":', creator]
+    parts += [',"generator":' + agent + ',"body":[', *bodies, '],"target":']
+    return parts
+
+
+def annotation_jsonld(queryset, links: Links) -> Iterator[str]:
+    """``webanno.annotation_item`` of each annotation (a Tombstone unless active)."""
+    iri = _iri(links.annotation, _PK, F("id"))
+    nickname = json_text(F("reviewer__username"))
+    creator = Sql(
+        "CASE WHEN ⟨id⟩ IS NULL THEN ⟨anonymous⟩ ELSE ⟨named⟩ END",
+        id=F("reviewer_id"),
+        anonymous=concat('{"type":"Person","nickname":', nickname, "}"),
+        named=concat(
+            '{"id":',
+            _iri(links.reviewer, _PK, F("reviewer_id")),
+            ',"type":"Person","nickname":',
+            nickname,
+            "}",
+        ),
+    )
+    assessment = _text_body(
+        json_text(_rating_text(F("reliability"), _label(F("reliability")), fractional=False)),
+        "assessing",
+    )
+    note = Sql(
+        "CASE WHEN COALESCE(⟨n⟩, '') = '' THEN '' ELSE ',' || ⟨body⟩ END",
+        n=F("note"),
+        body=_text_body(json_text(F("note")), "commenting", language=None),
+    )
+    live = concat(
+        *_annotation_head(
+            links,
+            iri,
+            F("updated_at"),
+            creator,
+            [assessment, _tagging_bodies(_flag_slugs()), note],
+            created=F("created_at"),
+        ),
+        _target_head(links, F("document__language")),
+        '"exact":',
+        json_text(F("exact")),
+        ',"prefix":',
+        json_text(F("prefix")),
+        ',"suffix":',
+        json_text(F("suffix")),
+        _target_tail(),
+        "}",
+    )
+    tombstone = _tombstone(iri, F("status"), F("updated_at"))
+    item = Sql(
+        "CASE WHEN ⟨s⟩ = 'active' THEN ⟨live⟩ ELSE ⟨gone⟩ END",
+        s=F("status"),
+        live=live,
+        gone=tombstone,
+    )
+    return _lines(queryset, item)
+
+
+def _tombstone(iri, status, deleted) -> Sql:
+    return concat(
+        '{"@context":' + formats.dumps(webanno.TOMBSTONE_CONTEXT) + ',"id":',
+        iri,
+        ',"type":"Tombstone","formerType":"Annotation","summary":',
+        json_text(status),
+        ',"deleted":',
+        json_time(deleted, z=True),
+        "}",
+    )
+
+
+# Consensus
+
+
+def _decided_reliability_float() -> Sql:
+    return Sql(
+        "CASE WHEN ⟨s⟩ = "
+        + literal(ConsensusStatus.ADJUDICATED)
+        + " THEN (⟨a⟩)::float8 ELSE ⟨m⟩ END",
+        s=F("status"),
+        a=F("adjudicated_reliability"),
+        m=F("median_reliability"),
+    )
+
+
+def _decided_flags() -> Sql:
+    """``records.decided_flags`` as a ``text[]``."""
+    upper = settings.ANNOTATOR["FLAG_DISPUTE_UPPER"]
+    return Sql(
+        "CASE WHEN ⟨s⟩ = " + literal(ConsensusStatus.ADJUDICATED) + " THEN ARRAY(SELECT _d.v "
+        "FROM jsonb_array_elements_text(⟨a⟩) WITH ORDINALITY AS _d(v, o) ORDER BY _d.o) "
+        "WHEN ⟨f⟩ = '{}'::jsonb THEN '{}'::text[] "
+        "ELSE ARRAY(SELECT _d.k FROM jsonb_each(⟨f⟩) AS _d(k, v) "
+        'WHERE (_d.v)::text::float8 >= ⟨u⟩ ORDER BY _d.k COLLATE "C") END',
+        s=F("status"),
+        a=F("adjudicated_flags"),
+        f=F("flag_support"),
+        u=Value(float(upper)),
+    )
+
+
+def _decided_json() -> Sql:
+    return Sql(
+        "CASE WHEN ⟨s⟩ = " + literal(ConsensusStatus.ADJUDICATED) + " THEN ⟨a⟩ ELSE ⟨m⟩ END",
+        s=F("status"),
+        a=json_int(F("adjudicated_reliability")),
+        m=json_float(F("median_reliability")),
+    )
+
+
+def consensus_json(queryset) -> Iterator[str]:
+    """``records.consensus_records`` (no quotes) as ``formats.dumps`` writes each record."""
+    record = json_object(
+        ("id", json_int(F("id"))),
+        ("key", json_text(F("key"))),
+        ("kind", json_text(F("kind"))),
+        ("document", json_int(F("document_id"))),
+        ("passage", json_int(F("passage_id"))),
+        ("claim", json_int(F("claim_id"))),
+        ("start", json_int(F("start"))),
+        ("end", json_int(F("end"))),
+        ("reviewer_count", json_int(F("reviewer_count"))),
+        ("rating_count", json_int(F("rating_count"))),
+        ("median_reliability", json_float(F("median_reliability"))),
+        ("median_label", json_text(_label(F("median_reliability")))),
+        ("q1_reliability", json_float(F("q1_reliability"))),
+        ("q3_reliability", json_float(F("q3_reliability"))),
+        ("rating_distribution", json_jsonb_map(F("rating_distribution"))),
+        ("flag_support", json_jsonb_map(F("flag_support"))),
+        ("computed_status", json_text(F("computed_status"))),
+        ("status", json_text(F("status"))),
+        ("decided_reliability", _decided_json()),
+        ("decided_label", json_text(_label(_decided_reliability_float()))),
+        ("decided_flags", json_text_array(_decided_flags())),
+        ("adjudication_reason", json_text(F("adjudication_reason"))),
+        ("adjudicated_at", json_time(F("adjudicated_at"))),
+        ("adjudication_stale", json_bool(F("adjudication_stale"))),
+        ("updated_at", json_time(F("updated_at"))),
+    )
+    return _lines(queryset, record)
+
+
+def _quoted(queryset, head, tail, write_quote) -> Iterator[str]:
+    """Rows of ``head`` + the quote (cut in Python, written by ``write_quote``) + ``tail``."""
+    rows = (
+        queryset.annotate(export_head=head, export_tail=tail)
+        .values_list("export_head", "document_id", "start", "end", "export_tail")
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    cutter = QuoteCutter(queryset.db)
+    for batch in batched(rows, 1000):
+        quotes = cutter.cut([(row[1], row[2], row[3]) for row in batch])
+        for row, quote in zip(batch, quotes, strict=True):
+            yield row[0] + write_quote(quote) + row[4]
+
+
+class _CsvCells:
+    """Three CSV cells written by the ``csv`` module itself (guard from ``formats.csv_cell``)."""
+
+    def __init__(self):
+        self.line = ""
+        # CRLF as in ``formats.csv_document``: Python 3.11 quotes CR and LF only when they are
+        # in the line terminator.
+        self.writer = csv.writer(self, lineterminator="\r\n")
+
+    def write(self, line: str) -> None:
+        self.line = line[:-2]
+
+    def __call__(self, quote) -> str:
+        self.writer.writerow([formats.csv_cell(value) for value in quote_parts(quote)])
+        return self.line
+
+
+def consensus_csv(queryset, newline: str) -> Iterator[str]:
+    """One ``formats.csv_document`` row per consensus row (``streams.CONSENSUS_CSV_COLUMNS``)."""
+    head = csv_line(
+        [
+            csv_plain(F("key")),
+            csv_plain(F("kind")),
+            csv_plain(F("document_id")),
+            csv_plain(F("passage_id")),
+            csv_plain(F("claim_id")),
+            csv_plain(F("start")),
+            csv_plain(F("end")),
+        ],
+        ",",
+    )
+    decided_csv = Sql(
+        "CASE WHEN ⟨s⟩ = " + literal(ConsensusStatus.ADJUDICATED) + " THEN ⟨a⟩ ELSE ⟨m⟩ END",
+        s=F("status"),
+        a=csv_plain(F("adjudicated_reliability")),
+        m=csv_float(F("median_reliability")),
+    )
+    tail = concat(
+        ",",
+        csv_line(
+            [
+                csv_plain(F("reviewer_count")),
+                csv_plain(F("rating_count")),
+                csv_float(F("median_reliability")),
+                csv_plain(_label(F("median_reliability"))),
+                csv_float(F("q1_reliability")),
+                csv_float(F("q3_reliability")),
+                csv_plain(F("status")),
+                csv_plain(F("computed_status")),
+                decided_csv,
+                csv_plain(_label(_decided_reliability_float())),
+                csv_text_array(_decided_flags()),
+                csv_jsonb_map(F("flag_support")),
+                csv_jsonb_map(F("rating_distribution")),
+                csv_text(F("adjudication_reason")),
+                csv_bool(F("adjudication_stale")),
+                csv_plain(iso_time(F("updated_at"))),
+                "",  # deleted_at
+            ],
+            newline,
+        ),
+    )
+    return _quoted(queryset, head, tail, _CsvCells())
+
+
+def _json_quote(quote) -> str:
+    exact, prefix, suffix = quote_parts(quote)
+    dumps = formats.dumps
+    return f'"exact":{dumps(exact)},"prefix":{dumps(prefix)},"suffix":{dumps(suffix)}'
+
+
+def consensus_jsonld(queryset, links: Links) -> Iterator[str]:
+    """``webanno.consensus_item`` of each consensus row."""
+    assessment = Sql(
+        "⟨rating⟩ || '; ' || (⟨n⟩)::text || ' reviewer(s); status ' || ⟨s⟩",
+        rating=_rating_text(
+            _decided_reliability_float(), _label(_decided_reliability_float()), fractional=True
+        ),
+        n=F("reviewer_count"),
+        s=F("status"),
+    )
+    agent = formats.dumps(webanno.software_agent(links))
+    head = concat(
+        *_annotation_head(
+            links,
+            _iri(links.consensus, _KEY, F("key")),
+            F("updated_at"),
+            agent,
+            [_text_body(json_text(assessment), "assessing"), _tagging_bodies(_decided_flags())],
+        ),
+        _target_head(links, F("document__language")),
+    )
+    tail = concat(_target_tail(), "}")
+    return _quoted(queryset, head, tail, _json_quote)

@@ -1,0 +1,368 @@
+# ruff: noqa: S608 -- SQL built from constants and literal()-escaped settings, no user input
+"""SQL that writes export text exactly as the Python formatters do (the PostgreSQL fast paths).
+
+At 100k rows most of a Python export's time went into turning database values into Python
+objects and back into text. These expressions let PostgreSQL write each value's text itself:
+compact JSON as ``formats.dumps`` writes it (``ensure_ascii=False``, no spaces), and CSV cells
+as ``formats.csv_cell`` and Python's ``csv`` writer write them (formula guard, minimal
+quoting). They only annotate the export's own queryset, so the rows stay exactly those the
+visibility policy and the pull allow. tests/test_exports_fastpaths.py checks byte equality
+with the Python path on PostgreSQL.
+
+What is relied on, PostgreSQL 15:
+
+* ``to_json(text)`` escapes exactly the characters Python's encoder escapes (``"``, ``\\``
+  and U+0000–U+001F, with the same short forms and lower-case ``\\u00xx``);
+* ``float8`` text is the shortest round-trip form, as Python's ``repr``; Python adds ``.0`` to
+  integral values and switches to exponents at 1e16 (PostgreSQL at 1e15): ratings and shares
+  (0–5) are far from it;
+* ``jsonb`` objects keep one key order (what Python's ``json.loads`` also sees), which
+  ``jsonb_each … WITH ORDINALITY`` follows.
+"""
+
+import re
+
+from django.db.models import Func, TextField
+
+from . import formats
+
+_PART = re.compile(r"⟨(\w+)⟩")
+# A float8 as Python's repr writes it: PostgreSQL's shortest form, ``.0`` when integral.
+# Plain CASE expressions throughout, no sub-selects: each sub-select is a sub-plan run per row.
+_FLOAT = "CASE WHEN ({x})::text ~ '^-?[0-9]+$' THEN ({x})::text || '.0' ELSE ({x})::text END"
+# A jsonb scalar as Python's ``json.dumps(json.loads(...))`` writes it.
+_JSON_SCALAR = (
+    "CASE WHEN jsonb_typeof({v}) = 'number' AND ({v})::text !~ '^-?[0-9]+$' "
+    "THEN " + _FLOAT.format(x="(({v})::text)::float8") + " ELSE ({v})::text END"
+)
+# A jsonb scalar as Python's ``str()`` writes it (CSV cells).
+_STR_SCALAR = (
+    "CASE jsonb_typeof({v}) WHEN 'string' THEN ({v}) #>> '{{}}' "
+    "WHEN 'boolean' THEN CASE WHEN ({v})::text = 'true' THEN 'True' ELSE 'False' END "
+    "WHEN 'null' THEN 'None' ELSE " + _JSON_SCALAR + " END"
+)
+
+
+class Sql(Func):
+    """A SQL template with named parts: ``Sql("lower(⟨a⟩)", a=F("name"))``.
+
+    A part may appear more than once (its parameters are repeated); ``%`` in the template's
+    own text is escaped, so literals built from settings (IRIs) are safe.
+    """
+
+    output_field = TextField()
+
+    def __init__(self, template: str, **parts):
+        self.template_text = template
+        self.part_names = list(parts)
+        super().__init__(*parts.values(), output_field=TextField())
+
+    def as_sql(self, compiler, connection, **extra_context):
+        compiled = {
+            name: compiler.compile(expression)
+            for name, expression in zip(self.part_names, self.get_source_expressions(), strict=True)
+        }
+        pieces, params, last = [], [], 0
+        for match in _PART.finditer(self.template_text):
+            pieces.append(self.template_text[last : match.start()].replace("%", "%%"))
+            sql, part_params = compiled[match.group(1)]
+            pieces.append(f"({sql})")
+            params.extend(part_params)
+            last = match.end()
+        pieces.append(self.template_text[last:].replace("%", "%%"))
+        return "".join(pieces), params
+
+
+def literal(text: str) -> str:
+    """A SQL string literal (standard conforming strings: only ``'`` is doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def concat(*parts) -> Sql:
+    """Text parts in order; a ``str`` is literal text, anything else an expression (never NULL).
+
+    ``concat()`` takes at most 100 arguments: longer lists are nested.
+    """
+    merged: list = []
+    for part in parts:
+        if isinstance(part, str):
+            if not part:
+                continue
+            if merged and isinstance(merged[-1], str):
+                merged[-1] += part
+                continue
+        merged.append(part)
+    if len(merged) > 90:
+        merged = [concat(*merged[i : i + 90]) for i in range(0, len(merged), 90)]
+    names, sql = {}, []
+    for part in merged:
+        if isinstance(part, str):
+            sql.append(literal(part))
+        else:
+            name = f"p{len(names)}"
+            names[name] = part
+            sql.append(f"⟨{name}⟩")
+    if len(sql) == 1 and not names:
+        return Sql(sql[0])
+    return Sql("concat(" + ", ".join(sql) + ")", **names)
+
+
+# JSON values, as ``formats.dumps`` writes them. NULL is ``null``.
+
+
+def json_text(expression) -> Sql:
+    return Sql("COALESCE(to_json((⟨x⟩)::text)::text, 'null')", x=expression)
+
+
+def json_int(expression) -> Sql:
+    return Sql("COALESCE((⟨x⟩)::text, 'null')", x=expression)
+
+
+def json_float(expression) -> Sql:
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN 'null' ELSE " + _FLOAT.format(x="⟨x⟩") + " END", x=expression
+    )
+
+
+def json_bool(expression) -> Sql:
+    return Sql("CASE WHEN ⟨x⟩ THEN 'true' WHEN NOT ⟨x⟩ THEN 'false' ELSE 'null' END", x=expression)
+
+
+def json_text_array(expression) -> Sql:
+    """A ``text[]`` as a JSON list of strings (``array_to_json`` writes no spaces)."""
+    return Sql("COALESCE(array_to_json(⟨x⟩)::text, 'null')", x=expression)
+
+
+# The fast forms of the two jsonb shapes the exports hold: a flat map (flag slug or rating →
+# number) and a list of plain strings (evidence). ``jsonb::text`` writes them with a space
+# after each ``:`` and ``,``. With no backslash in the text no string holds a ``"``, so no
+# separator can hide inside one and removing those spaces is exact. A number's text is what
+# PostgreSQL keeps of what Python's ``json`` wrote (the shortest round-trip form), which the
+# Python path reads back and writes again unchanged, except below 1e-4 where Python writes an
+# exponent: ``0.0000`` sends a value to the exact, slower path (a sub-select per value), as do
+# nested values. Plain ``strpos`` tests: a regular expression here cost more than the rest.
+_NO_ESCAPES = "strpos({t}, '\\') = 0 AND strpos({t}, '0.0000') = 0"
+SIMPLE_MAP = (
+    "left({t}, 1) = '{{' AND " + _NO_ESCAPES + " AND strpos({t}, '[') = 0 "
+    "AND strpos(substr({t}, 2), '{{') = 0"
+)
+# For ``k=v`` cells the values must be numbers (``str()`` of a string is not its JSON) and
+# the keys need no ``;`` escape.
+SIMPLE_NUMBER_MAP = (
+    SIMPLE_MAP + " AND strpos({t}, ': \"') = 0 AND strpos({t}, ': t') = 0 "
+    "AND strpos({t}, ': f') = 0 AND strpos({t}, ': n') = 0 AND strpos({t}, ';') = 0"
+    # and such a cell needs neither the formula guard nor quotes: no comma but the separators
+    # (CR, LF and quotes inside a key would be escaped, so there are none), no trigger first.
+    " AND strpos(replace({t}, ', \"', ''), ',') = 0"
+    " AND substr({t}, 3, 1) NOT IN ('-', '=', '+', '@', '''')"
+)
+SIMPLE_LIST = "{t} = '[]' OR {t} ~ " + "'" + r'^\[("[^"\\]*"(, "[^"\\]*")*)?\]$' + "'"
+
+
+def _text_once(template: str, x) -> Sql:
+    """``template`` (on ``⟨x⟩``, a jsonb, and ``(⟨x⟩)::text``) with the text made once.
+
+    Converting jsonb to text costs about as much as the tests on it; ``OFFSET 0`` keeps
+    PostgreSQL from copying the conversion back into every use.
+    """
+    body = template.replace("(⟨x⟩)::text", "_t.t").replace("⟨x⟩", "_t.j")
+    return Sql(
+        "(SELECT " + body + " FROM (SELECT _s.j, (_s.j)::text AS t "
+        "FROM (SELECT ⟨x⟩ AS j) AS _s OFFSET 0) AS _t)",
+        x=x,
+    )
+
+
+def json_jsonb_list(expression) -> Sql:
+    """A jsonb list of scalars, re-written compactly."""
+    item = _JSON_SCALAR.format(v="_e.v")
+    return _text_once(
+        "CASE WHEN ⟨x⟩ IS NULL THEN 'null' "
+        "WHEN " + SIMPLE_LIST.format(t="(⟨x⟩)::text") + " "
+        "THEN replace((⟨x⟩)::text, '\", \"', '\",\"') "
+        "ELSE (SELECT '[' || COALESCE(string_agg("
+        + item
+        + ", ',' ORDER BY _e.o), '') || ']' FROM jsonb_array_elements(⟨x⟩) WITH ORDINALITY"
+        " AS _e(v, o)) END",
+        x=expression,
+    )
+
+
+def json_jsonb_map(expression) -> Sql:
+    """A jsonb object of scalars, re-written compactly in its stored key order."""
+    item = "to_json(_e.k)::text || ':' || " + _JSON_SCALAR.format(v="_e.v")
+    return _text_once(
+        "CASE WHEN ⟨x⟩ IS NULL THEN 'null' "
+        "WHEN " + SIMPLE_MAP.format(t="(⟨x⟩)::text") + " "
+        "THEN replace(replace((⟨x⟩)::text, '\": ', '\":'), ', \"', ',\"') "
+        "ELSE (SELECT '{' || COALESCE(string_agg("
+        + item
+        + ", ',' ORDER BY _e.o), '') || '}' FROM jsonb_each(⟨x⟩) WITH ORDINALITY"
+        " AS _e(k, v, o)) END",
+        x=expression,
+    )
+
+
+def iso_time(expression, *, z: bool = False) -> Sql:
+    """A UTC timestamp as ``isoformat()`` writes it (microseconds only when non-zero), or NULL.
+
+    ``z``: ``Z`` instead of ``+00:00`` (``webanno.utc_z``).
+    """
+    zone = "Z" if z else "+00:00"
+    return Sql(
+        "CASE WHEN mod(date_part('microseconds', ⟨x⟩)::bigint, 1000000) = 0 "
+        f"THEN to_char(⟨x⟩ AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"{zone}\"') "
+        f"ELSE to_char(⟨x⟩ AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"{zone}\"') END",
+        x=expression,
+    )
+
+
+def json_time(expression, *, z: bool = False) -> Sql:
+    return Sql("COALESCE('\"' || ⟨t⟩ || '\"', 'null')", t=iso_time(expression, z=z))
+
+
+def json_object(*pairs, head: str = "") -> Sql:
+    """``{"key":value,...}``; each value an expression writing JSON (never NULL).
+
+    ``head``: JSON text put first inside the braces (constant members, with a comma).
+    """
+    parts: list = ["{" + head]
+    for index, (key, value) in enumerate(pairs):
+        parts.append(("," if index else "") + formats.dumps(key) + ":")
+        parts.append(value)
+    parts.append("}")
+    return concat(*parts)
+
+
+# CSV cells, as ``formats.csv_cell`` and the ``csv`` writer (minimal quoting) write them.
+
+# The formula guard (``formats.neutralise_formula``: a leading ``'``), then minimal quoting (a
+# cell holding ``,``, ``"``, CR or LF is quoted, ``"`` doubled). ``{x}``: a text, not NULL.
+_NEEDS_QUOTES = "{x} ~ '[\",\\r\\n]'"
+_GUARD_AND_QUOTE = (
+    "CASE WHEN {x} ~ '^[-=+@\\t\\r'']' THEN CASE WHEN " + _NEEDS_QUOTES + " "
+    "THEN '\"''' || replace({x}, '\"', '\"\"') || '\"' ELSE '''' || {x} END "
+    "WHEN " + _NEEDS_QUOTES + " THEN '\"' || replace({x}, '\"', '\"\"') || '\"' "
+    "ELSE {x} END"
+)
+
+
+def csv_text(expression) -> Sql:
+    """A text cell: the formula guard (``formats.neutralise_formula``), then quoting."""
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN '' ELSE " + _GUARD_AND_QUOTE.format(x="(⟨x⟩)::text") + " END",
+        x=expression,
+    )
+
+
+def csv_plain(expression) -> Sql:
+    """A cell that never needs the guard or quotes: a number, a time, a hash, a status or
+    kind (choices), a group key, a label (see ``pgrows``); its text, empty for NULL.
+
+    Checking such values anyway repeats their whole expression in the SQL for every test.
+    """
+    return Sql("COALESCE((⟨x⟩)::text, '')", x=expression)
+
+
+def csv_float(expression) -> Sql:
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN '' ELSE " + _FLOAT.format(x="⟨x⟩") + " END", x=expression
+    )
+
+
+def csv_bool(expression) -> Sql:
+    return Sql("CASE WHEN ⟨x⟩ THEN 'True' WHEN NOT ⟨x⟩ THEN 'False' ELSE '' END", x=expression)
+
+
+def _list_item(sql: str) -> str:
+    """``formats.list_item``: ``\\`` → ``\\\\``, ``;`` → ``\\;``."""
+    return f"replace(replace({sql}, '\\', '\\\\'), ';', '\\;')"
+
+
+def _csv_list(source: str, item: str, expression, simple=None) -> Sql:
+    """Items joined by ``;``, guarded and quoted, in one sub-select; empty for NULL.
+
+    ``simple``: (condition, SQL) of a faster form for a value whose text ``{t}`` meets the
+    condition.
+    """
+    whens = ["WHEN ⟨x⟩ IS NULL THEN ''"]
+    if source.startswith("jsonb_array_elements"):
+        whens.append("WHEN (⟨x⟩)::text = '[]' THEN ''")
+    if simple is not None:
+        condition, sql = simple
+        # A simple number map's cell needs no guard and no quotes (see SIMPLE_NUMBER_MAP).
+        cell = sql if condition == SIMPLE_NUMBER_MAP else _GUARD_AND_QUOTE.format(x=f"({sql})")
+        whens.append("WHEN (" + condition.format(t="(⟨x⟩)::text") + ") THEN " + cell)
+    exact = (
+        "(SELECT "
+        + _GUARD_AND_QUOTE.format(x="_j.s")
+        + " FROM (SELECT COALESCE(string_agg("
+        + item
+        + ", ';' ORDER BY _e.o), '') AS s FROM "
+        + source
+        + ") AS _j)"
+    )
+    return _text_once("CASE " + " ".join(whens) + " ELSE " + exact + " END", x=expression)
+
+
+def csv_text_array(expression) -> Sql:
+    """A ``text[]`` cell: items joined by ``;`` (escaped), guarded and quoted.
+
+    The array is computed once (``OFFSET 0`` keeps PostgreSQL from copying the expression
+    into each use); items without ``;`` or ``\\`` (slugs) need no escaping, so they are
+    joined by ``array_to_string``, the others one by one.
+    """
+    escaped = (
+        "(SELECT string_agg(" + _list_item("_e.v") + ", ';' ORDER BY _e.o) "
+        "FROM unnest(_a.a) WITH ORDINALITY AS _e(v, o))"
+    )
+    return Sql(
+        "(SELECT "
+        + _GUARD_AND_QUOTE.format(x="_b.s")
+        + " FROM (SELECT CASE WHEN array_to_string(_a.a, '') ~ '[;\\\\]' THEN "
+        + escaped
+        + " ELSE array_to_string(_a.a, ';') END AS s "
+        "FROM (SELECT ⟨x⟩ AS a OFFSET 0) AS _a OFFSET 0) AS _b)",
+        x=expression,
+    )
+
+
+def csv_jsonb_list(expression) -> Sql:
+    item = _list_item("(" + _STR_SCALAR.format(v="_e.v") + ")")
+    # A simple list's items hold no ``\\``: escaping is ``;`` → ``\\;`` over the whole text.
+    simple = (
+        "CASE WHEN (⟨x⟩)::text = '[]' THEN '' ELSE replace(replace(substr((⟨x⟩)::text, 3, "
+        "length((⟨x⟩)::text) - 4), ';', '\\;'), '\", \"', ';') END"
+    )
+    return _csv_list(
+        "jsonb_array_elements(⟨x⟩) WITH ORDINALITY AS _e(v, o)",
+        item,
+        expression,
+        simple=(SIMPLE_LIST, simple),
+    )
+
+
+def csv_jsonb_map(expression) -> Sql:
+    value = _list_item("(" + _STR_SCALAR.format(v="_e.v") + ")")
+    item = _list_item("_e.k") + " || '=' || " + value
+    # A simple map's keys and numbers hold no ``"``, ``;``, ``\\`` or ``, ``: plain replaces.
+    # ``{"a": 1, "b": 0.5}`` → ``a=1;b=0.5`` (a key is never empty of its first character
+    # ``{`` or ``"``, and a number never ends in ``}``), also ``{}`` → empty.
+    simple = "rtrim(ltrim(replace(replace((⟨x⟩)::text, '\": ', '='), ', \"', ';'), '{\"'), '}')"
+    return _csv_list(
+        "jsonb_each(⟨x⟩) WITH ORDINALITY AS _e(k, v, o)",
+        item,
+        expression,
+        simple=(SIMPLE_NUMBER_MAP, simple),
+    )
+
+
+def csv_line(cells, newline: str) -> Sql:
+    """One CSV row: cells joined by ``,`` and ended with ``newline``."""
+    parts: list = []
+    for index, cell in enumerate(cells):
+        if index:
+            parts.append(",")
+        parts.append(cell)
+    parts.append(newline)
+    return concat(*parts)
