@@ -7,6 +7,7 @@ Django stack (middleware, session, auth) with the test client.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/annot_web python bench/reading_view.py
     python bench/reading_view.py --runs 30 --passages 1000 --annotations 5000
     python bench/reading_view.py --languages en,zh-hant   # the reader's interface language
+    python bench/reading_view.py --profile 25   # also the 25 costliest functions of one request
 
 Prints wall time and the process's CPU time per request (the machine may be shared: compare
 them, and the load average printed beside them).
@@ -78,6 +79,18 @@ def measure(client, document, runs: int, language: str) -> None:
     )
 
 
+def profile_one(client, document, top: int) -> None:
+    """Where one request's time goes (cProfile, by cumulative then own time)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(client.get, f"/documents/{document.pk}/")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
@@ -85,6 +98,9 @@ def main() -> int:
     parser.add_argument("--annotations", type=int, default=5000)
     parser.add_argument(
         "--languages", default="en", help="comma-separated interface languages (en,zh-hant)"
+    )
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="print one request's N costliest calls"
     )
     args = parser.parse_args()
 
@@ -114,7 +130,10 @@ def main() -> int:
             f"on {connection.vendor} in {time.perf_counter() - started:.1f} s"
         )
         for language in args.languages.split(","):
-            measure(client_for(reviewers[0], language), document, args.runs, language)
+            client = client_for(reviewers[0], language)
+            measure(client, document, args.runs, language)
+            if args.profile:
+                profile_one(client, document, args.profile)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
