@@ -194,25 +194,40 @@ def _passage_markup(body: str, row: PassageRow, spans: list[Span], own_keys: set
     return "".join(parts)
 
 
-def _gutter_markup(row: PassageRow) -> str:
-    parts = [f'<span class="pnum" aria-hidden="true">{row.index + 1}</span>']
-    if row.own_count:
-        parts.append(
-            # The tick is CSS content (.badge-own::before): a lone glyph is not text to check.
+class RowText:
+    """The passage rows' interface strings, translated once per page: a thousand rows asked
+    gettext eleven thousand times, a tenth of the page's time."""
+
+    def __init__(self):
+        # The tick is CSS content (.badge-own::before): a lone glyph is not text to check.
+        self.own_badge = (
             f'<span class="badge badge-own" title="{escape(_("You annotated this passage"))}">'
             f'<span class="visually-hidden">{escape(_("Annotated by you"))}</span></span>'
         )
+        self.passage = _("Passage %(number)d")
+        self.own_passage = _("Passage %(number)d, annotated by you")
+        self._badges: dict[tuple[str, int], str] = {}
+
+    def consensus_badge(self, status: str, count: int) -> str:
+        key = (status, count)
+        if key not in self._badges:
+            label = CONSENSUS_LABELS.get(status, status)
+            title = ngettext(
+                "%(status)s: %(count)d reviewer", "%(status)s: %(count)d reviewers", count
+            ) % {"status": label, "count": count}
+            self._badges[key] = (
+                f'<span class="badge status-{escape(status)}" title="{escape(title)}">'
+                f"{escape(str(CONSENSUS_BADGES.get(status, status)))} · {count}</span>"
+            )
+        return self._badges[key]
+
+
+def _gutter_markup(row: PassageRow, text: RowText) -> str:
+    parts = [f'<span class="pnum" aria-hidden="true">{row.index + 1}</span>']
+    if row.own_count:
+        parts.append(text.own_badge)
     if row.consensus is not None:
-        status = escape(row.consensus["status"])
-        count = row.consensus["reviewer_count"]
-        label = CONSENSUS_LABELS.get(row.consensus["status"], status)
-        title = ngettext(
-            "%(status)s: %(count)d reviewer", "%(status)s: %(count)d reviewers", count
-        ) % {"status": label, "count": count}
-        parts.append(
-            f'<span class="badge status-{status}" title="{escape(title)}">'
-            f"{escape(str(CONSENSUS_BADGES.get(row.consensus['status'], status)))} · {count}</span>"
-        )
+        parts.append(text.consensus_badge(row.consensus["status"], row.consensus["reviewer_count"]))
         # The group's thread, next to its consensus: a link to the thread page that reader.js
         # turns into a disclosure loading the thread inline (?fragment=thread).
         comments = row.consensus["comment_count"]
@@ -237,12 +252,10 @@ def _thread_prefix() -> str:
 _THREAD_PREFIX = None
 
 
-def _row_markup(body: str, language: str, row: PassageRow, text: str) -> str:
+def _row_markup(body: str, language: str, row: PassageRow, text: str, words: RowText) -> str:
     number = row.index + 1
     done = " is-done" if row.own_count else ""
-    label = (
-        _("Passage %(number)d, annotated by you") if row.own_count else _("Passage %(number)d")
-    ) % {"number": number}
+    label = (words.own_passage if row.own_count else words.passage) % {"number": number}
     # The passage's consensus status when this reader may see it (the annotation list filters
     # on it); nothing when the group is hidden from them (blind review).
     status = f' data-consensus="{escape(row.consensus["status"])}"' if row.consensus else ""
@@ -251,7 +264,7 @@ def _row_markup(body: str, language: str, row: PassageRow, text: str) -> str:
     return (
         f'<div class="passage-row{done}" id="p{row.index}"{status}>'
         f'<div class="gutter"><span class="visually-hidden" id="pl{row.index}">{label}</span>'
-        f"{_gutter_markup(row)}</div>"
+        f"{_gutter_markup(row, words)}</div>"
         f'<p class="passage" tabindex="0" lang="{language}" data-passage="{row.id}" '
         f'data-index="{row.index}" data-start="{row.start}" data-end="{row.end}" '
         f'data-gap="{escape(row.gap_after)}" aria-describedby="pl{row.index}">{text}</p></div>\n'
@@ -336,11 +349,12 @@ def build_reading_view(document: Document, user) -> ReadingView:
     blind = is_blind(user)
     language = escape(document.language)
     markup = []
+    words = RowText()
     for position, row in enumerate(rows):
         row.consensus = consensus_by_passage.get(row.id)
         row.unlocked = not blind or row.consensus is not None
         text = _passage_markup(body, row, spans_by_row.get(position, []), own_keys)
-        markup.append(_row_markup(body, language, row, text))
+        markup.append(_row_markup(body, language, row, text, words))
 
     return ReadingView(
         document=document,

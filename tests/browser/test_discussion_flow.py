@@ -46,7 +46,8 @@ def test_disagree_discuss_mention_and_the_notification_arrives(page, seeded):
 
     log_in(page, "alice", "pw-alice")
     page.goto(f"/documents/{doc.pk}/")
-    page.locator(".discussion-index a").first.click()
+    # No comment yet, so the panel's list of discussions is empty: the Discuss badge leads there.
+    page.goto(page.locator("a.badge-thread").first.get_attribute("href"))
     expect(page.get_by_role("heading", name="Discussion")).to_be_visible()
     page.get_by_label("Comment (plain text; @username mentions someone)").fill(
         "@bob I rated it 1: the quote has no source. Why a 5?"
