@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from ..ingest.permissions import may_add_documents
 from ..labels import RELIABILITY_LABELS, reliability_label
 from ..models import Annotation, AnnotationStatus, Claim, Consensus, Document, Passage, Source
-from ..search.query import best_passages, document_hits
+from ..search.query import best_passages, matching_document_ids
 from ..source_reliability import source_summary
 from ..visibility import is_blind, visible_annotations, visible_consensus
 from .claim_candidates import candidates_context
@@ -36,10 +36,10 @@ def dashboard(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            # Titles and bodies through the search index (both Chinese scripts); sources by name.
+            # Titles and bodies through the search index (both Chinese scripts), the newest
+            # 1,000 matching documents (a bounded cost per page); sources by name.
             documents = documents.filter(
-                Q(pk__in=document_hits(data["q"]).values("pk"))
-                | Q(source__name__icontains=data["q"])
+                Q(pk__in=matching_document_ids(data["q"])) | Q(source__name__icontains=data["q"])
             )
         if data["source"]:
             documents = documents.filter(source=data["source"])
