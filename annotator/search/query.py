@@ -351,7 +351,7 @@ def best_passages(document_ids: list[int], query: str) -> dict[int, tuple[int, S
         f"SELECT e.id, e.document_id, e.passage_id FROM annotator_searchentry e "  # noqa: S608
         f"JOIN annotator_passage p ON p.id = e.passage_id "
         f"WHERE e.document_id IN ({marks}) AND e.kind = %s AND {match} "
-        "ORDER BY e.document_id, p.\"index\"",
+        'ORDER BY e.document_id, p."index"',
         [*document_ids, SearchEntry.Kind.PASSAGE, *params],
     )
     first: dict[int, int] = {}
