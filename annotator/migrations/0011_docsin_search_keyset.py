@@ -3,7 +3,8 @@
 PostgreSQL: ``terms_vector``, a generated column ``to_tsvector('simple', terms)`` (kept by the
 database, unknown to the ORM) with the GIN index on it, replacing the expression index, so
 that checking a row against a query reads the stored vector instead of parsing ``terms`` again.
-Both databases: an index on ``(document_id DESC, id)``, the order results are shown in, so that
+Both databases: the index keeps current documents only (a revised document's entries go), so
+that a search joins the documents table only to filter on their fields; and an index on ``(document_id DESC, id)``, the order results are shown in, so that
 a common word's first page is read in order and stops after a page (see docs/documents.md).
 """
 
@@ -33,12 +34,19 @@ def _run(statements):
     return run
 
 
+def drop_old_revisions(apps, schema_editor):
+    SearchEntry = apps.get_model("annotator", "SearchEntry")
+    using = schema_editor.connection.alias
+    SearchEntry.objects.using(using).filter(document__is_current=False).delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("annotator", "0010_integrations_discussion_notifications"),
     ]
 
     operations = [
+        migrations.RunPython(drop_old_revisions, migrations.RunPython.noop),
         migrations.RunPython(_run(POSTGRES_FORWARD), _run(POSTGRES_BACKWARD)),
         migrations.AddIndex(
             model_name="searchentry",

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import opencc
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Substr
 
@@ -97,10 +97,24 @@ def _match(parts: list[QueryPart], *, indexed: bool = True) -> tuple[str, list]:
     )
 
 
+def _needs_documents(filters: Filters) -> bool:
+    return bool(
+        filters.source or filters.language or filters.published_from or filters.published_to
+    )
+
+
+def _from(filters: Filters) -> str:
+    """The index holds current documents only (``index.drop_document``): the documents table
+    is joined only to filter on its fields."""
+    if _needs_documents(filters):
+        return "annotator_searchentry e JOIN annotator_document d ON d.id = e.document_id"
+    return "annotator_searchentry e"
+
+
 def _where(parts, filters: Filters, kinds: tuple[str, ...], *, indexed=True) -> tuple[str, list]:
     match, params = _match(parts, indexed=indexed)
-    conditions = [match, "d.is_current"]
-    if kinds != (SearchEntry.Kind.TITLE, SearchEntry.Kind.PASSAGE):
+    conditions = [match]
+    if kinds != BOTH:
         conditions.append("e.kind IN (" + ", ".join("%s" for _ in kinds) + ")")
         params += list(kinds)
     if filters.source:
@@ -119,20 +133,30 @@ def _where(parts, filters: Filters, kinds: tuple[str, ...], *, indexed=True) -> 
     return " AND ".join(conditions), params
 
 
-_FROM = "annotator_searchentry e JOIN annotator_document d ON d.id = e.document_id"
 BOTH = (SearchEntry.Kind.TITLE, SearchEntry.Kind.PASSAGE)
 
 
-def _scalar(sql: str, params: list):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+# PostgreSQL's planner misjudges how many entries a phrase of bigrams matches (it estimated 4
+# rows for a Chinese phrase found 1,651 times, and chose to read the whole table), so each of
+# these statements is pinned to the plan it is written for: through the GIN index (a bitmap),
+# or in result order through the btree (an index scan). ``SET LOCAL`` inside a savepoint that
+# is rolled back afterwards: the settings never outlive the statement.
+THROUGH_GIN = ("enable_seqscan", "enable_indexscan")
+IN_ORDER = ("enable_seqscan", "enable_bitmapscan", "enable_sort")
 
 
-def _column(sql: str, params: list) -> list:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+def _rows(sql: str, params: list, plan: tuple[str, ...]) -> list:
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("; ".join(f"SET LOCAL {setting} = off" for setting in plan))
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        transaction.set_rollback(True)
+    return rows
 
 
 def count_hits(parts, filters: Filters, kinds: tuple[str, ...] = BOTH) -> Count:
@@ -140,10 +164,8 @@ def count_hits(parts, filters: Filters, kinds: tuple[str, ...] = BOTH) -> Count:
     if not parts:
         return Count(0, True)
     where, params = _where(parts, filters, kinds)
-    found = _scalar(
-        f"SELECT count(*) FROM (SELECT 1 FROM {_FROM} WHERE {where} LIMIT %s) hits",  # noqa: S608
-        [*params, COUNT_CAP + 1],
-    )
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {_from(filters)} WHERE {where} LIMIT %s) hits"  # noqa: S608
+    found = _rows(sql, [*params, COUNT_CAP + 1], THROUGH_GIN)[0][0]
     return Count(min(found, COUNT_CAP), found <= COUNT_CAP)
 
 
@@ -155,28 +177,52 @@ class Position:
     entry_id: int
 
 
+def _keyset(after: Position | None) -> tuple[str, list]:
+    if after is None:
+        return "TRUE", []
+    return (
+        "e.document_id <= %s AND (e.document_id < %s OR e.id > %s)",
+        [after.document_id, after.document_id, after.entry_id],
+    )
+
+
+def _first_matches(parts, filters, kinds, after: Position | None, size: int) -> tuple[int, list]:
+    """One statement through the GIN index: the number of matches up to ``COUNT_CAP + 1``,
+    and, when that is all of them (a rare query), the ids of the page after ``after``."""
+    where, params = _where(parts, filters, kinds)
+    keyset, keyset_params = _keyset(after)
+    materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
+    sql = (
+        f"WITH hits AS {materialized} (SELECT e.id, e.document_id FROM {_from(filters)} "  # noqa: S608
+        f"WHERE {where} LIMIT %s) "
+        "SELECT (SELECT count(*) FROM hits), page.id FROM (SELECT 1) one LEFT JOIN ("
+        f"SELECT e.id, e.document_id FROM hits e WHERE {keyset} "
+        "ORDER BY e.document_id DESC, e.id LIMIT %s) page ON TRUE "
+        "ORDER BY page.document_id DESC, page.id"
+    )
+    rows = _rows(sql, [*params, COUNT_CAP + 1, *keyset_params, size], THROUGH_GIN)
+    return rows[0][0], [row[1] for row in rows if row[1] is not None]
+
+
 def _page_ids(parts, filters, kinds, after: Position | None, size: int, rare: bool) -> list:
     """Ids of up to ``size`` matching entries after ``after``, newest document first."""
-    keyset, keyset_params = "TRUE", []
-    if after is not None:
-        keyset = "e.document_id <= %s AND (e.document_id < %s OR e.id > %s)"
-        keyset_params = [after.document_id, after.document_id, after.entry_id]
+    keyset, keyset_params = _keyset(after)
     if rare or connection.vendor != "postgresql":
         # At most COUNT_CAP matches: take them all from the index, then the page.
         where, params = _where(parts, filters, kinds)
         materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
         sql = (
-            f"WITH hits AS {materialized} (SELECT e.id, e.document_id FROM {_FROM} "  # noqa: S608
+            f"WITH hits AS {materialized} (SELECT e.id, e.document_id FROM {_from(filters)} "  # noqa: S608
             f"WHERE {where}) SELECT e.id FROM hits e WHERE {keyset} "
             "ORDER BY e.document_id DESC, e.id LIMIT %s"
         )
-        return _column(sql, [*params, *keyset_params, size])
+        return [row[0] for row in _rows(sql, [*params, *keyset_params, size], THROUGH_GIN)]
     where, params = _where(parts, filters, kinds, indexed=False)
     sql = (
-        f"SELECT e.id FROM {_FROM} WHERE {where} AND {keyset} "  # noqa: S608
+        f"SELECT e.id FROM {_from(filters)} WHERE {where} AND {keyset} "  # noqa: S608
         "ORDER BY e.document_id DESC, e.id LIMIT %s"
     )
-    return _column(sql, [*params, *keyset_params, size])
+    return [row[0] for row in _rows(sql, [*params, *keyset_params, size], IN_ORDER)]
 
 
 @dataclass
@@ -209,10 +255,14 @@ def hit_page(
     """One page of matching titles and passages of current documents, newest document first,
     with the matching count (capped) and the position of the next page, if any."""
     parts, filters = parse_query(query), filters or Filters()
-    count = count_hits(parts, filters, kinds)
-    if count.value == 0:
+    if not parts:
+        return HitPage([], Count(0, True), None)
+    found, ids = _first_matches(parts, filters, kinds, after, size + 1)
+    count = Count(min(found, COUNT_CAP), found <= COUNT_CAP)
+    if not count.exact:  # a common query: its page is read in result order
+        ids = _page_ids(parts, filters, kinds, after, size + 1, rare=False)
+    if not ids:
         return HitPage([], count, None)
-    ids = _page_ids(parts, filters, kinds, after, size + 1, rare=count.exact)
     more = len(ids) > size
     ids = ids[:size]
     by_id = {
@@ -242,18 +292,18 @@ def matching_document_ids(query: str, limit: int = COUNT_CAP) -> list[int]:
     if count.exact or connection.vendor != "postgresql":
         where, params = _where(parts, filters, BOTH)
         sql = (
-            f"SELECT DISTINCT e.document_id FROM {_FROM} WHERE {where} "  # noqa: S608
+            f"SELECT DISTINCT e.document_id FROM {_from(filters)} WHERE {where} "  # noqa: S608
             "ORDER BY e.document_id DESC LIMIT %s"
         )
-        return _column(sql, [*params, limit])
+        return [row[0] for row in _rows(sql, [*params, limit], THROUGH_GIN)]
     # A common query: walk documents newest first, each checked until its first matching entry.
     match, params = _match(parts, indexed=False)
     sql = (
-        "SELECT d.id FROM annotator_document d WHERE d.is_current AND EXISTS ("  # noqa: S608
+        "SELECT d.id FROM annotator_document d WHERE EXISTS ("  # noqa: S608
         f"SELECT 1 FROM annotator_searchentry e WHERE e.document_id = d.id AND {match}) "
         "ORDER BY d.id DESC LIMIT %s"
     )
-    return _column(sql, [*params, limit])
+    return [row[0] for row in _rows(sql, [*params, limit], IN_ORDER)]
 
 
 @cache
