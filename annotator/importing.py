@@ -22,7 +22,7 @@ from .outbox import events as outbox_events
 from .search.index import drop_document as drop_from_search
 from .suggestions.engine import store_suggestions
 from .text import body_sha256, detect_language, detect_title, normalize_text, segment_passages
-from .validators import clean_document_fields, max_length
+from .validators import clean_date, clean_document_fields, max_length
 
 METADATA_FILE = "metadata.json"
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -188,11 +188,9 @@ def iter_records(paths: list[Path]) -> Iterator[DocumentRecord | ImportProblem]:
 
 
 def _parse_date(value, label: str) -> datetime.date | None:
-    if value in (None, ""):
-        return None
     try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
+        return clean_date(value)
+    except AnnotationInputError:
         raise ImportProblem(f"published date {value!r} is not YYYY-MM-DD.") from None
 
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator.search import query as search
+from annotator.validators import validate_language_tag
 
 from .views import ApiViewMixin
 
@@ -30,7 +31,9 @@ DONE = "-"
 class SearchParams(serializers.Serializer):
     q = serializers.CharField(max_length=200, trim_whitespace=True)
     source = serializers.IntegerField(required=False, min_value=1)
-    language = serializers.RegexField(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", required=False)
+    language = serializers.CharField(
+        required=False, max_length=35, validators=[validate_language_tag]
+    )
     published_from = serializers.DateField(required=False)
     published_to = serializers.DateField(required=False)
     after = serializers.RegexField(
