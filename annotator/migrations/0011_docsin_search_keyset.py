@@ -1,13 +1,17 @@
-"""Search at scale: a stored tsvector on PostgreSQL, and an index in result order.
+"""Search at scale, and moderators may read snapshots.
 
 PostgreSQL: ``terms_vector``, a generated column ``to_tsvector('simple', terms)`` (kept by the
 database, unknown to the ORM) with the GIN index on it, replacing the expression index, so
 that checking a row against a query reads the stored vector instead of parsing ``terms`` again.
-Both databases: the index keeps current documents only (a revised document's entries go), so
-that a search joins the documents table only to filter on their fields; and an index on ``(document_id DESC, id)``, the order results are shown in, so that
-a common word's first page is read in order and stops after a page (see docs/documents.md).
+Both databases: the search index keeps current documents only (a revised document's entries
+go), so that a search joins the documents table only to filter on their fields; and a btree on
+``(document_id DESC, id)``, the order results are shown in, so that a common word's first page
+is read in order and stops after a page (see docs/documents.md, "Search").
+The Moderator group gets ``view_snapshot`` (the read-only Snapshot admin).
 """
 
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
 POSTGRES_FORWARD = [
@@ -34,6 +38,25 @@ def _run(statements):
     return run
 
 
+def moderators_view_snapshots(apps, schema_editor):
+    using = schema_editor.connection.alias
+    for label in ("contenttypes", "auth", "annotator"):
+        create_permissions(global_apps.get_app_config(label), apps=apps, verbosity=0, using=using)
+    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+    permission = Permission.objects.db_manager(using).get(
+        content_type__app_label="annotator", codename="view_snapshot"
+    )
+    for group in Group.objects.db_manager(using).filter(name="Moderator"):
+        group.permissions.add(permission)
+
+
+def moderators_stop_viewing_snapshots(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for group in Group.objects.db_manager(schema_editor.connection.alias).filter(name="Moderator"):
+        group.permissions.remove(*group.permissions.filter(codename="view_snapshot"))
+
+
 def drop_old_revisions(apps, schema_editor):
     SearchEntry = apps.get_model("annotator", "SearchEntry")
     using = schema_editor.connection.alias
@@ -47,6 +70,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(drop_old_revisions, migrations.RunPython.noop),
+        migrations.RunPython(moderators_view_snapshots, moderators_stop_viewing_snapshots),
         migrations.RunPython(_run(POSTGRES_FORWARD), _run(POSTGRES_BACKWARD)),
         migrations.AddIndex(
             model_name="searchentry",
