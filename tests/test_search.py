@@ -196,3 +196,15 @@ def test_a_huge_single_passage_is_stored_and_its_start_searchable(db, api):
     response = client.post("/api/v1/documents/", {"body": "zeppelin " + words}, format="json")
     assert response.status_code == 201
     assert len(search(api, q="zeppelin")["documents"]["results"]) == 1
+
+
+def test_the_planner_settings_a_search_pins_do_not_outlive_it(seeded, api):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is pinned on PostgreSQL only")
+    search(api, q="wonderful drama")
+    with connection.cursor() as cursor:
+        for setting in ("enable_seqscan", "enable_indexscan", "enable_bitmapscan", "enable_sort"):
+            cursor.execute(f"SHOW {setting}")
+            assert cursor.fetchone() == ("on",), setting

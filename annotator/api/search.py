@@ -97,10 +97,11 @@ def _by_id(queryset, after: str, size: int, present) -> tuple[dict, str]:
         return {**_count(search.capped_count(queryset)), "results": []}, DONE
     page = queryset.filter(pk__lt=int(after)) if after != "0" else queryset
     items = list(page[: size + 1])
-    section = {
-        **_count(search.capped_count(queryset)),
-        "results": [present(i) for i in items[:size]],
-    }
+    if after == "0" and len(items) <= size:
+        count = search.Count(len(items), True)  # the first page holds them all
+    else:
+        count = search.capped_count(queryset)
+    section = {**_count(count), "results": [present(item) for item in items[:size]]}
     return section, (str(items[size - 1].pk) if len(items) > size else DONE)
 
 

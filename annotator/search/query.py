@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import opencc
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Substr
 
@@ -139,8 +139,8 @@ BOTH = (SearchEntry.Kind.TITLE, SearchEntry.Kind.PASSAGE)
 # PostgreSQL's planner misjudges how many entries a phrase of bigrams matches (it estimated 4
 # rows for a Chinese phrase found 1,651 times, and chose to read the whole table), so each of
 # these statements is pinned to the plan it is written for: through the GIN index (a bitmap),
-# or in result order through the btree (an index scan). ``SET LOCAL`` inside a savepoint that
-# is rolled back afterwards: the settings never outlive the statement.
+# or in result order through the btree (an index scan). The settings are set before it and
+# reset after it in the same round trip: they never outlive the statement.
 THROUGH_GIN = ("enable_seqscan", "enable_indexscan")
 IN_ORDER = ("enable_seqscan", "enable_bitmapscan", "enable_sort")
 
@@ -150,13 +150,15 @@ def _rows(sql: str, params: list, plan: tuple[str, ...]) -> list:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("; ".join(f"SET LOCAL {setting} = off" for setting in plan))
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        transaction.set_rollback(True)
-    return rows
+    # One round trip: the settings, the statement, the settings back. The statements run as one
+    # implicit transaction (or inside the caller's): if the query fails, the SETs roll back too.
+    pin = "; ".join(f"SET {setting} = off" for setting in plan)
+    unpin = "; ".join(f"RESET {setting}" for setting in plan)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{pin}; {sql}; {unpin}", params)
+        while cursor.description is None:  # skip the SETs' empty results
+            cursor.nextset()
+        return cursor.fetchall()
 
 
 def count_hits(parts, filters: Filters, kinds: tuple[str, ...] = BOTH) -> Count:
