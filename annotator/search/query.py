@@ -283,9 +283,10 @@ def hit_page(
     return HitPage(entries, count, Position(last.document_id, last.pk) if more else None)
 
 
-def matching_document_ids(query: str, limit: int = COUNT_CAP) -> list[int]:
-    """The newest ``limit`` current documents whose title or a passage matches (the web
-    dashboard's search, which then pages through these ids)."""
+def matching_document_ids(query: str, limit: int | None = None) -> list[int]:
+    """The newest ``limit`` (default ``COUNT_CAP``) current documents whose title or a passage
+    matches (the web dashboard's search, which then pages through these ids)."""
+    limit = limit or COUNT_CAP
     parts = parse_query(query)
     if not parts:
         return []

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from ..ingest.permissions import may_add_documents
 from ..labels import RELIABILITY_LABELS, reliability_label
 from ..models import Annotation, AnnotationStatus, Claim, Consensus, Document, Passage, Source
+from ..search import query as search_query
 from ..search.query import best_passages, matching_document_ids
 from ..source_reliability import source_summary
 from ..visibility import is_blind, visible_annotations, visible_consensus
@@ -33,14 +34,15 @@ DOCUMENTS_PER_PAGE = 50
 def dashboard(request):
     form = DocumentFilterForm(request.GET or None)
     documents = documents_with_progress(request.user)
+    capped = False
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
             # Titles and bodies through the search index (both Chinese scripts), the newest
             # 1,000 matching documents (a bounded cost per page); sources by name.
-            documents = documents.filter(
-                Q(pk__in=matching_document_ids(data["q"])) | Q(source__name__icontains=data["q"])
-            )
+            found = matching_document_ids(data["q"])
+            capped = len(found) >= search_query.COUNT_CAP
+            documents = documents.filter(Q(pk__in=found) | Q(source__name__icontains=data["q"]))
         if data["source"]:
             documents = documents.filter(source=data["source"])
         if data["language"]:
@@ -66,6 +68,7 @@ def dashboard(request):
             "filtered": bool(request.GET),
             "blind": is_blind(request.user),
             "may_add_documents": may_add_documents(request.user),
+            "search_capped": capped,
         },
     )
 
