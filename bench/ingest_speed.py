@@ -18,6 +18,7 @@ import random
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 TARGET_SECONDS = 60.0
@@ -76,10 +77,76 @@ def backend_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def ingest_share(pages: list[bytes], offset: int, out: Path) -> None:
+    """In a forked worker: ingest ``pages`` through the same path, on its own connection, and
+    write this process's and its database backend's CPU seconds to ``out``."""
+    from django.db import connection
+
+    from annotator.ingest import service
+    from annotator.ingest.extract import HTML
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_backend_pid()" if connection.vendor == "postgresql" else "SELECT 0"
+        )
+        backend = cursor.fetchone()[0] or None
+    backend_started = backend_cpu_seconds(backend) if backend else 0.0
+    cpu_started = time.process_time()
+    for number, data in enumerate(pages, start=offset):
+        draft = service.prepare(
+            data=data, media_type=HTML, values={}, filename=f"{number}.html", warnings=False
+        )
+        assert service.save(draft).result == "created"
+    database = backend_cpu_seconds(backend) - backend_started if backend else 0.0
+    out.write_text(f"{time.process_time() - cpu_started} {database}")
+    connection.close()
+
+
+def run_parallel(args, rng) -> int:
+    """``--workers N``: the pages split over N forked processes, as N server workers would."""
+    from django.db import connections
+
+    pages = [page(number, rng, args.size) for number in range(args.pages)]
+    connections.close_all()  # each worker opens its own connection
+    folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    started = time.perf_counter()
+    children = []
+    for worker in range(args.workers):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                ingest_share(pages[worker :: args.workers], worker, folder / f"{worker}")
+                code = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        children.append(pid)
+    failed = any(os.waitpid(pid, 0)[1] != 0 for pid in children)
+    elapsed = time.perf_counter() - started
+    figures = [
+        tuple(map(float, (folder / f"{w}").read_text().split())) for w in range(args.workers)
+    ]
+    cpu, database = sum(f[0] for f in figures), sum(f[1] for f in figures)
+    print(
+        f"ingest: {args.pages} HTML pages in {args.workers} worker processes: {elapsed:.1f} s "
+        f"wall ({args.pages / elapsed:.1f} pages/s); CPU of the workers {cpu:.1f} s, of their "
+        f"PostgreSQL backends {database:.1f} s ({(cpu + database) / args.pages * 1000:.0f} ms "
+        f"per page together); load average at the end {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores"
+    )
+    print(f"ratio to the {TARGET_SECONDS:.0f} s target: {elapsed / TARGET_SECONDS:.2f}")
+    return 1 if failed or elapsed > TARGET_SECONDS else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--size", type=int, default=30_000, help="bytes of HTML per page")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="split the pages over this many processes"
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -103,6 +170,8 @@ def main() -> int:
         sizes = []
         # Warm-up outside the timing: imports, trafilatura's and OpenCC's tables.
         service.save(service.prepare(data=page(-1, rng, args.size), media_type=HTML, values={}))
+        if args.workers > 1:
+            return run_parallel(args, rng)
         memory = [rss_mb()]
         backend = None
         if connection.vendor == "postgresql":
