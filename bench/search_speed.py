@@ -5,14 +5,14 @@ queries on Traditional text, timed as ``GET /api/v1/search/?q=…`` through the 
 (documents, passages with snippets, claims and annotations, first page of 20 and their counts,
 capped at 1,000), with the CPU time of this process and of its PostgreSQL backend per query.
 Also timed: the same matching as a plain ``ILIKE '%…%'`` scan of the documents table (first 20
-ids and the exact count) for the first ``--scan-queries`` of each kind, and the ratio. ILIKE cannot fold scripts, so it finds
-nothing for the Simplified queries; that ratio is about time only.
+ids and the exact count) for the first ``--scan-queries`` of each kind, and the ratio. ILIKE
+cannot fold scripts, so it finds nothing for the Simplified queries; that ratio is about time.
 
 The corpus is synthetic with realistic frequencies: English from a Zipf-distributed vocabulary
 of 20,000 made-up words, Chinese (Traditional) from a Zipf-distributed lexicon of 1-3
 character words over 3,000 characters. Queries are taken from random positions in random
 documents (so they always match, common words more often, as people search). Runs in a
-throw-away test database; PostgreSQL when DATABASE_URL is set.
+test database (PostgreSQL when DATABASE_URL is set), thrown away unless ``--keep``.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ann_bench python bench/search_speed.py --keep
 """
