@@ -7,7 +7,8 @@ Both databases: the search index keeps current documents only (a revised documen
 go), so that a search joins the documents table only to filter on their fields; and a btree on
 ``(document_id DESC, id)``, the order results are shown in, so that a common word's first page
 is read in order and stops after a page (see docs/documents.md, "Search").
-The Moderator group gets ``view_snapshot`` (the read-only Snapshot admin).
+Trigram indexes (pg_trgm, a trusted extension) for the claims, notes and evidence that search
+matches with icontains. The Moderator group gets ``view_snapshot`` (the read-only Snapshot admin).
 """
 
 from django.apps import apps as global_apps
@@ -20,8 +21,21 @@ POSTGRES_FORWARD = [
     "CREATE INDEX annotator_searchentry_vector_gin ON annotator_searchentry "
     "USING gin (terms_vector)",
     "DROP INDEX IF EXISTS annotator_searchentry_terms_gin",
+    # Claims, notes and evidence are searched with icontains, which Django writes as
+    # UPPER(column::text) LIKE UPPER(pattern): trigram indexes over that expression let a
+    # pattern of three characters or more be found without reading the whole table.
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX annotator_claim_text_trgm ON annotator_claim "
+    "USING gin (UPPER(text::text) gin_trgm_ops)",
+    "CREATE INDEX annotator_annotation_note_trgm ON annotator_annotation "
+    "USING gin (UPPER(note::text) gin_trgm_ops)",
+    "CREATE INDEX annotator_annotation_evidence_trgm ON annotator_annotation "
+    "USING gin (UPPER(evidence::text) gin_trgm_ops)",
 ]
 POSTGRES_BACKWARD = [
+    "DROP INDEX IF EXISTS annotator_claim_text_trgm",
+    "DROP INDEX IF EXISTS annotator_annotation_note_trgm",
+    "DROP INDEX IF EXISTS annotator_annotation_evidence_trgm",
     "CREATE INDEX annotator_searchentry_terms_gin ON annotator_searchentry "
     "USING gin (to_tsvector('simple'::regconfig, terms))",
     "DROP INDEX IF EXISTS annotator_searchentry_vector_gin",
