@@ -208,6 +208,9 @@ def test_the_planner_settings_a_search_pins_do_not_outlive_it(seeded, api):
         for setting in ("enable_seqscan", "enable_indexscan", "enable_bitmapscan", "enable_sort"):
             cursor.execute(f"SHOW {setting}")
             assert cursor.fetchone() == ("on",), setting
+        cursor.execute("SELECT reset_val, setting FROM pg_settings WHERE name = 'jit'")
+        reset_value, value = cursor.fetchone()
+        assert value == reset_value
 
 
 def test_the_dashboard_says_when_it_lists_only_the_newest_matches(
