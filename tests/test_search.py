@@ -216,11 +216,11 @@ def test_the_planner_settings_a_search_pins_do_not_outlive_it(seeded, api):
 def test_the_dashboard_says_when_it_lists_only_the_newest_matches(
     seeded, client, reviewer, monkeypatch
 ):
-    from annotator.search import query
+    from annotator.web import views
 
     client.force_login(reviewer)
-    page = client.get("/", {"q": "1958"}).content.decode()
-    assert "+ document" not in page
-    monkeypatch.setattr(query, "COUNT_CAP", 1)
+    page = client.get("/", {"q": "volunteers"}).content.decode()
+    assert "document" in page and "+ document" not in page
+    monkeypatch.setattr(views, "SEARCH_DOCUMENTS", 1)
     page = client.get("/", {"q": "1958"}).content.decode()
     assert "1+ document" in page and "the newest 1 matches are listed" in page

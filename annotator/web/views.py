@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET
 from ..ingest.permissions import may_add_documents
 from ..labels import RELIABILITY_LABELS, reliability_label
 from ..models import Annotation, AnnotationStatus, Claim, Consensus, Document, Passage, Source
-from ..search import query as search_query
 from ..search.query import best_passages, matching_document_ids
 from ..source_reliability import source_summary
 from ..visibility import is_blind, visible_annotations, visible_consensus
@@ -27,6 +26,9 @@ from .progress import (
 from .reading import build_reading_view
 
 DOCUMENTS_PER_PAGE = 50
+# A search lists the newest matching documents up to this many (four pages): finding them costs
+# in proportion to this number for a common word (docs/documents.md, "Search").
+SEARCH_DOCUMENTS = 200
 
 
 @require_GET
@@ -39,9 +41,9 @@ def dashboard(request):
         data = form.cleaned_data
         if data["q"]:
             # Titles and bodies through the search index (both Chinese scripts), the newest
-            # 1,000 matching documents (a bounded cost per page); sources by name.
-            found = matching_document_ids(data["q"])
-            capped = len(found) >= search_query.COUNT_CAP
+            # SEARCH_DOCUMENTS matching documents (a bounded cost per page); sources by name.
+            found = matching_document_ids(data["q"], limit=SEARCH_DOCUMENTS)
+            capped = len(found) >= SEARCH_DOCUMENTS
             documents = documents.filter(Q(pk__in=found) | Q(source__name__icontains=data["q"]))
         if data["source"]:
             documents = documents.filter(source=data["source"])
