@@ -51,7 +51,10 @@ VALUE_FIELDS = tuple(
 
 
 class DocumentFileSerializer(DocumentTextSerializer):
-    file = serializers.FileField(help_text=".txt .md .html .htm .pdf .docx, or .jsonl for a batch")
+    # Not required: a multipart form without a file is read like the JSON one (body or fetch_url).
+    file = serializers.FileField(
+        required=False, help_text=".txt .md .html .htm .pdf .docx, or .jsonl for a batch"
+    )
 
 
 class SnapshotSerializer(serializers.Serializer):
