@@ -19,9 +19,10 @@ from .ingest import files as ingest_files
 from .ingest.attach import Extras, after_create
 from .models import Document, Passage, Source
 from .outbox import events as outbox_events
+from .search.index import drop_document as drop_from_search
 from .suggestions.engine import store_suggestions
 from .text import body_sha256, detect_language, detect_title, normalize_text, segment_passages
-from .validators import clean_document_fields, max_length
+from .validators import clean_date, clean_document_fields, max_length
 
 METADATA_FILE = "metadata.json"
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -187,11 +188,9 @@ def iter_records(paths: list[Path]) -> Iterator[DocumentRecord | ImportProblem]:
 
 
 def _parse_date(value, label: str) -> datetime.date | None:
-    if value in (None, ""):
-        return None
     try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
+        return clean_date(value)
+    except AnnotationInputError:
         raise ImportProblem(f"published date {value!r} is not YYYY-MM-DD.") from None
 
 
@@ -244,6 +243,7 @@ def import_record(record: DocumentRecord) -> ImportOutcome:
         if previous is not None:
             previous.is_current = False
             previous.save(update_fields=["is_current", "updated_at"])
+            drop_from_search(previous)  # only current documents are found
         document = Document.objects.create(
             source=source or (previous.source if previous else None),
             # A detected title is a guess from the text: shortening it loses nothing.

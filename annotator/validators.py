@@ -1,4 +1,4 @@
-"""The rules for the values a document or a claim publishes: URLs, language tags and lengths.
+"""The rules for the values a document or a claim publishes: URLs, language tags, dates, lengths.
 
 One place for them, because they reach readers through several doors (import, the API, the
 admin, future uploads) and each door used to check a different subset. Each ``clean_*``
@@ -8,6 +8,7 @@ The ``validate_*`` adapters at the end wire the same rules into the model fields
 how the admin forms and the API's model serializers run them.
 """
 
+import datetime
 import re
 
 import langcodes
@@ -41,7 +42,27 @@ def _text(value, field: str) -> str:
         return ""
     if not isinstance(value, str):
         raise AnnotationInputError({field: ["Must be text."]})
+    if "\x00" in value:  # PostgreSQL cannot store it: refused here, not as a database error
+        raise AnnotationInputError({field: ["Contains a NUL character."]})
     return value.strip()
+
+
+def clean_text(value, *, model: type[models.Model], name: str, field: str = "") -> str:
+    """Text for a model field: stripped, "" for none, refused if longer than the field."""
+    field = field or name
+    return clean_length(_text(value, field), model=model, name=name, field=field)
+
+
+def clean_date(value, *, field: str = "published") -> datetime.date | None:
+    """A calendar date as YYYY-MM-DD (or a date already), or None for none."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise AnnotationInputError({field: [f"{value!r} is not a date as YYYY-MM-DD."]}) from None
 
 
 def clean_http_url(value, *, field: str = "url", check_length: bool = True) -> str:
@@ -85,13 +106,11 @@ def clean_document_fields(
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, str] = {}
     checks = {
-        "origin": lambda: clean_length(_text(origin, "origin"), model=Document, name="origin"),
-        "title": lambda: clean_length(_text(title, "title"), model=Document, name="title"),
+        "origin": lambda: clean_text(origin, model=Document, name="origin"),
+        "title": lambda: clean_text(title, model=Document, name="title"),
         "url": lambda: clean_http_url(url),
         "language": lambda: clean_language_tag(language),
-        "source": lambda: clean_length(
-            _text(source, "source"), model=Source, name="name", field="source"
-        ),
+        "source": lambda: clean_text(source, model=Source, name="name", field="source"),
     }
     for name, check in checks.items():
         try:

@@ -53,6 +53,7 @@ def test_moderator_group_can_view_everything_and_moderate_but_not_edit_or_delete
         "annotator.merge_claim",
         "annotator.retire_flagtype",
         "annotator.view_moderation_queue",
+        "annotator.view_snapshot",  # migration 0011: the read-only Snapshot admin
     }
     assert not any(p.split(".")[1].startswith(("add_", "change_", "delete_")) for p in perms)
 

@@ -1,7 +1,10 @@
-"""The corpus: sources, documents, passages, the flag taxonomy and claims."""
+"""The corpus: sources, documents, their snapshots, passages, the flag taxonomy and claims."""
 
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .. import moderation
@@ -10,8 +13,10 @@ from ..models import (
     Document,
     FlagType,
     Passage,
+    Snapshot,
     Source,
 )
+from ..search.index import retitle
 from .actions import MergeClaimsForm, ask_reason_then, reason_action
 from .base import ChoiceFilter, CountsMixin, NoDeleteAdmin, ReadOnlyAdmin, short_text
 
@@ -71,11 +76,79 @@ class DocumentAdmin(CountsMixin, NoDeleteAdmin):
         "created_at",
         "updated_at",
     ]
+    readonly_fields = [*readonly_fields, "original"]
     fields = ["title", "source", "url", "language", "published", *readonly_fields]
     inlines = [PassageInline]
 
     def has_add_permission(self, request):
-        return False  # documents come in through `manage.py import_documents`
+        return False  # documents come in through the "Add a document" page, the API or import
+
+    @admin.display(description="snapshot")
+    def original(self, obj):
+        """The stored original bytes: their admin page, and the sandboxed "view original"."""
+        if obj.snapshot_id is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">view original</a>',
+            reverse("admin:annotator_snapshot_change", args=[obj.snapshot_id]),
+            str(obj.snapshot),
+            reverse("document-original", args=[obj.pk]),
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "title" in form.changed_data:
+            retitle(obj)  # the search index finds the title as it is now
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(ReadOnlyAdmin):
+    """The original bytes as received: immutable, so read-only and never deleted here."""
+
+    list_display = ["id", "short_sha256", "media_type", "size", "filename", "url", "captured_at"]
+    list_filter = ["media_type"]
+    search_fields = ["sha256", "filename", "url"]
+    date_hierarchy = "captured_at"
+    # Not ``file``: the admin would link the raw bytes from this site's origin; "view original"
+    # serves them sandboxed instead (Content-Security-Policy: sandbox, nosniff).
+    fields = [
+        "sha256",
+        "media_type",
+        "size",
+        "captured_at",
+        "filename",
+        "url",
+        "stored_as",
+        "documents_from_it",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="SHA-256", ordering="sha256")
+    def short_sha256(self, obj):
+        return obj.sha256[:16] + "…"
+
+    @admin.display(description="stored as")
+    def stored_as(self, obj):
+        return obj.file.name
+
+    @admin.display(description="documents")
+    def documents_from_it(self, obj):
+        documents = obj.documents.only("id", "title").order_by("id")
+        if not documents:
+            return "—"
+        return format_html_join(
+            mark_safe("<br>"),  # noqa: S308 (a constant)
+            '<a href="{}">#{} {}</a> · <a href="{}">view original</a>',
+            (
+                (
+                    reverse("admin:annotator_document_change", args=[d.pk]),
+                    d.pk,
+                    short_text(d.title),
+                    reverse("document-original", args=[d.pk]),
+                )
+                for d in documents
+            ),
+        )
 
 
 @admin.register(Passage)

@@ -19,8 +19,6 @@ from annotator.models import Document
 from .errors import PayloadTooLarge
 from .parsers import LimitedJSONParser
 
-VALUE_FIELDS = ("title", "source", "url", "language", "published", "origin")
-
 
 class DocumentJSONParser(LimitedJSONParser):
     """A pasted text may be larger than other JSON requests: the upload limit applies."""
@@ -29,7 +27,8 @@ class DocumentJSONParser(LimitedJSONParser):
 
 
 class DocumentTextSerializer(serializers.Serializer):
-    """For the schema only: the service checks the fields (annotator/ingest/fields.py)."""
+    """For the schema only: the service checks the fields, by the rules of
+    ``annotator/validators.py`` (through ``annotator/ingest/fields.py``)."""
 
     body = serializers.CharField(required=False, help_text="The text (or use fetch_url)")
     fetch_url = serializers.CharField(
@@ -43,6 +42,12 @@ class DocumentTextSerializer(serializers.Serializer):
     origin = serializers.CharField(
         required=False, help_text="Identity across revisions (default: the URL)"
     )
+
+
+# The optional fields that come with a text, a file or a fetch: named once, by the serializer.
+VALUE_FIELDS = tuple(
+    name for name in DocumentTextSerializer().fields if name not in ("body", "fetch_url")
+)
 
 
 class DocumentFileSerializer(DocumentTextSerializer):

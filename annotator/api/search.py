@@ -1,10 +1,14 @@
 """``GET /api/v1/search/``: documents, passages (with offsets), claims and visible annotations.
 
-Each section is paginated with the same ``page`` and ``page_size``; ``next`` is set while any
-section has more. Annotations come only through ``visible_annotations`` (blind review applies).
+One request costs about the same whatever the query matches: counts stop at 1,000
+(``count_exact`` says whether there are more), pages follow the opaque ``after`` position of the
+previous page's ``next`` link (keyset, no OFFSET), and the documents section lists the
+documents of the page's hits. Annotations come only through ``visible_annotations`` (blind
+review applies). See docs/documents.md, "Search".
 """
 
-from django.core.paginator import EmptyPage, Paginator
+import re
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -13,20 +17,31 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator.search import query as search
+from annotator.validators import validate_language_tag
 
 from .params import id_field
 from .views import ApiViewMixin
 
 MAX_PAGE_SIZE = 100
+# ``<document>.<entry>~<claim>~<annotation>``: where each section's next page starts; "-" for
+# a section with no more results, "0" for one not started.
+_AFTER = re.compile(r"^(-|0|(\d{1,18})\.(\d{1,18}))~(-|\d{1,18})~(-|\d{1,18})$")
+DONE = "-"
 
 
 class SearchParams(serializers.Serializer):
     q = serializers.CharField(max_length=200, trim_whitespace=True)
     source = id_field(required=False)
-    language = serializers.RegexField(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", required=False)
+    language = serializers.CharField(
+        required=False, max_length=35, validators=[validate_language_tag]
+    )
     published_from = serializers.DateField(required=False)
     published_to = serializers.DateField(required=False)
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    after = serializers.RegexField(
+        _AFTER,
+        required=False,
+        error_messages={"invalid": "Not a position from a previous page's next link."},
+    )
     page_size = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=20
     )
@@ -44,8 +59,7 @@ def _document(document) -> dict:
 
 def _passage(entry, q) -> dict:
     passage = entry.passage
-    text = entry.document.body[passage.start : passage.end]
-    found = search.snippet(text, q)
+    found = search.snippet(entry.text, q)
     offset = passage.start
     return {
         "document": _document(entry.document),
@@ -59,16 +73,37 @@ def _passage(entry, q) -> dict:
     }
 
 
-def _section(queryset, page: int, size: int, present) -> tuple[dict, bool]:
-    paginator = Paginator(queryset, size)
-    try:
-        items = paginator.page(page)
-    except EmptyPage:
-        return {"count": paginator.count, "results": []}, False
-    return (
-        {"count": paginator.count, "results": [present(item) for item in items]},
-        items.has_next(),
-    )
+def _claim(claim) -> dict:
+    return {"id": claim.pk, "text": claim.text, "language": claim.language}
+
+
+def _annotation(annotation) -> dict:
+    return {
+        "id": annotation.pk,
+        "document": annotation.document_id,
+        "start": annotation.start,
+        "end": annotation.end,
+        "note": annotation.note,
+        "evidence": annotation.evidence,
+    }
+
+
+def _count(count: search.Count) -> dict:
+    return {"count": count.value, "count_exact": count.exact}
+
+
+def _by_id(queryset, after: str, size: int, present) -> tuple[dict, str]:
+    """A section paged by descending id: (the section, where its next page starts)."""
+    if after == DONE:
+        return {**_count(search.capped_count(queryset)), "results": []}, DONE
+    page = queryset.filter(pk__lt=int(after)) if after != "0" else queryset
+    items = list(page[: size + 1])
+    if after == "0" and len(items) <= size:
+        count = search.Count(len(items), True)  # the first page holds them all
+    else:
+        count = search.capped_count(queryset)
+    section = {**_count(count), "results": [present(item) for item in items[:size]]}
+    return section, (str(items[size - 1].pk) if len(items) > size else DONE)
 
 
 class SearchView(ApiViewMixin, APIView):
@@ -82,7 +117,7 @@ class SearchView(ApiViewMixin, APIView):
                 ("language", "BCP 47 tag; 'zh' also matches zh-Hant and zh-Hans"),
                 ("published_from", "YYYY-MM-DD"),
                 ("published_to", "YYYY-MM-DD"),
-                ("page", "From 1"),
+                ("after", "Where the next page starts: copy it from the previous page's next"),
                 ("page_size", f"At most {MAX_PAGE_SIZE}"),
             ]
         ],
@@ -93,43 +128,39 @@ class SearchView(ApiViewMixin, APIView):
         if not params.is_valid():
             raise ValidationError(params.errors)
         data = params.validated_data
-        q, page, size = data["q"], data["page"], data["page_size"]
+        q, size = data["q"], data["page_size"]
+        hits_after, claims_after, annotations_after = data.get("after", "0~0~0").split("~")
         filters = search.Filters(
             source=data.get("source"),
             language=data.get("language", ""),
             published_from=data.get("published_from"),
             published_to=data.get("published_to"),
         )
-        sections = {
-            "documents": (
-                search.document_hits(q, filters).select_related("source").order_by("-id"),
-                _document,
-            ),
-            "passages": (search.passage_hits(q, filters), lambda entry: _passage(entry, q)),
-            "claims": (
-                search.claim_hits(q),
-                lambda claim: {"id": claim.pk, "text": claim.text, "language": claim.language},
-            ),
-            "annotations": (
-                search.annotation_hits(request.user, q),
-                lambda a: {
-                    "id": a.pk,
-                    "document": a.document_id,
-                    "start": a.start,
-                    "end": a.end,
-                    "note": a.note,
-                    "evidence": a.evidence,
-                },
-            ),
+        body = {"query": q, "page_size": size}
+        if hits_after == DONE:
+            hits = search.HitPage([], search.count_hits(search.parse_query(q), filters), None)
+            hits_next = DONE
+        else:
+            position = None
+            if hits_after != "0":
+                document_id, entry_id = hits_after.split(".")
+                position = search.Position(int(document_id), int(entry_id))
+            hits = search.hit_page(q, filters, after=position, size=size)
+            hits_next = f"{hits.next.document_id}.{hits.next.entry_id}" if hits.next else DONE
+        # Titles and passages of current documents: one count for both sections.
+        body["documents"] = {"results": [_document(d) for d in hits.documents]}
+        body["passages"] = {
+            **_count(hits.count),
+            "results": [_passage(entry, q) for entry in hits.passages],
         }
-        body = {"query": q, "page": page, "page_size": size}
-        more = False
-        for name, (queryset, present) in sections.items():
-            body[name], has_next = _section(queryset, page, size, present)
-            more = more or has_next
-        if more:
+        body["claims"], claims_next = _by_id(search.claim_hits(q), claims_after, size, _claim)
+        body["annotations"], annotations_next = _by_id(
+            search.annotation_hits(request.user, q), annotations_after, size, _annotation
+        )
+        after = "~".join((hits_next, claims_next, annotations_next))
+        if after != "~".join([DONE] * 3):
             query = request.query_params.copy()
-            query["page"] = page + 1
+            query["after"] = after
             body["next"] = request.build_absolute_uri(f"?{query.urlencode()}")
         else:
             body["next"] = None

@@ -37,6 +37,12 @@ def index_document(document: Document) -> int:
     return len(entries)
 
 
+def drop_document(document: Document) -> None:
+    """Remove a document that is no longer current: the index holds current documents only,
+    so that a search needs no join to the documents table unless it filters on their fields."""
+    SearchEntry.objects.filter(document=document).delete()
+
+
 def retitle(document: Document) -> None:
     """Re-index a document's title after it changed (the body never changes)."""
     SearchEntry.objects.filter(document=document, kind=SearchEntry.Kind.TITLE).update(

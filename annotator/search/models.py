@@ -8,8 +8,9 @@ class SearchEntry(models.Model):
 
     ``terms`` holds the tokens of the folded text (lower case, Traditional Chinese folded to
     Simplified) separated by spaces: words for alphabetic scripts, overlapping character
-    bigrams for CJK. PostgreSQL indexes ``to_tsvector('simple', terms)`` with GIN; SQLite keeps
-    an FTS5 table in step through triggers (migration 0005).
+    bigrams for CJK. PostgreSQL stores ``to_tsvector('simple', terms)`` in a generated column
+    ``terms_vector`` (not a model field) indexed with GIN; SQLite keeps an FTS5 table in step
+    through triggers (migrations 0007 and 0011).
     """
 
     class Kind(models.TextChoices):
@@ -28,6 +29,8 @@ class SearchEntry(models.Model):
     class Meta:
         app_label = "annotator"
         ordering = ["id"]
+        # The order results are shown in: newest document first, then title and passages.
+        indexes = [models.Index(fields=["-document", "id"], name="searchentry_newest_first")]
 
     def __str__(self):
         return f"{self.kind} of document {self.document_id}"

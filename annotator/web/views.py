@@ -20,7 +20,7 @@ from ..models import (
     Passage,
     Source,
 )
-from ..search.query import best_passages, document_hits
+from ..search.query import best_passages, matching_document_ids
 from ..source_reliability import source_summary
 from ..visibility import is_blind, visible_annotations, visible_consensus
 from .claim_candidates import candidates_context, duplicates_context
@@ -35,6 +35,9 @@ from .progress import (
 from .reading import build_reading_view
 
 DOCUMENTS_PER_PAGE = 50
+# A search lists the newest matching documents up to this many (four pages): finding them costs
+# in proportion to this number for a common word (docs/documents.md, "Search").
+SEARCH_DOCUMENTS = 200
 
 
 @require_GET
@@ -42,14 +45,15 @@ DOCUMENTS_PER_PAGE = 50
 def dashboard(request):
     form = DocumentFilterForm(request.GET or None)
     documents = documents_with_progress(request.user)
+    capped = False
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            # Titles and bodies through the search index (both Chinese scripts); sources by name.
-            documents = documents.filter(
-                Q(pk__in=document_hits(data["q"]).values("pk"))
-                | Q(source__name__icontains=data["q"])
-            )
+            # Titles and bodies through the search index (both Chinese scripts), the newest
+            # SEARCH_DOCUMENTS matching documents (a bounded cost per page); sources by name.
+            found = matching_document_ids(data["q"], limit=SEARCH_DOCUMENTS)
+            capped = len(found) >= SEARCH_DOCUMENTS
+            documents = documents.filter(Q(pk__in=found) | Q(source__name__icontains=data["q"]))
         if data["source"]:
             documents = documents.filter(source=data["source"])
         if data["language"]:
@@ -75,6 +79,7 @@ def dashboard(request):
             "filtered": bool(request.GET),
             "blind": is_blind(request.user),
             "may_add_documents": may_add_documents(request.user),
+            "search_capped": capped,
         },
     )
 
