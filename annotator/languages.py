@@ -6,6 +6,7 @@ Django's translation machinery (docs/web-ui.md, "Languages").
 """
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpResponseNotAllowed
 from django.utils import translation
 
@@ -46,13 +47,22 @@ class UserLanguageMiddleware:
         if request.path.startswith(API_PREFIX):
             language = settings.LANGUAGE_CODE
         else:
-            user = getattr(request, "user", None)
-            signed_in = user is not None and user.is_authenticated
-            language = supported(getattr(user, "language", "")) if signed_in else ""
+            language = _saved_preference(request)
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+def _saved_preference(request) -> str:
+    """The signed-in user's saved language, or "" (anonymous, none saved, or the database is
+    down: reading the session then fails, and /healthz must still answer without it)."""
+    user = getattr(request, "user", None)
+    try:
+        signed_in = user is not None and user.is_authenticated
+    except DatabaseError:
+        return ""
+    return supported(getattr(user, "language", "")) if signed_in else ""
 
 
 def set_language(request):
