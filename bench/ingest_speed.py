@@ -10,6 +10,7 @@ different. Runs in a throw-away test database (PostgreSQL when DATABASE_URL is s
 temporary MEDIA_ROOT.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ann_bench python bench/ingest_speed.py
+    ... python bench/ingest_speed.py --embed   # with the production default: embeddings on
 """
 
 import argparse
@@ -147,6 +148,11 @@ def main() -> int:
     parser.add_argument(
         "--workers", type=int, default=1, help="split the pages over this many processes"
     )
+    parser.add_argument(
+        "--embed",
+        action="store_true",
+        help="embed each document's sentences on import, as production does by default",
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -164,6 +170,11 @@ def main() -> int:
     from annotator.models import Document, SearchEntry, Snapshot
 
     setup_test_environment()
+    if args.embed:
+        from django.conf import settings
+
+        settings.ANNOTATOR = {**settings.ANNOTATOR, "CLAIM_EMBED_ON_IMPORT": True}
+    print(f"claim-matching embeddings on import: {'on' if args.embed else 'off'}")
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         rng = random.Random(13)

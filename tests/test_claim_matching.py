@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from annotator.annotations import create_annotation
@@ -30,6 +31,7 @@ def _embed_on_import(settings):
 def seeds(db) -> dict[str, Document]:
     report = import_paths([SEEDS])
     assert not report.failed
+    call_command("run_worker", "--until-empty")  # the embedding jobs the import enqueued
     return {doc.origin[:3]: doc for doc in Document.objects.all()}
 
 
@@ -156,3 +158,13 @@ def test_claim_matching_meets_recall_at_5_on_the_held_out_test_half():
     scores = json.loads(out.getvalue())
     assert scores["claims"] >= 8 and scores["appearances"] >= 16
     assert scores["recall_at_5"] >= 0.8, scores
+
+
+def test_the_import_leaves_embedding_to_the_worker(db):
+    """Embedding costs hundreds of milliseconds per page: the import enqueues a job in its own
+    transaction, and the worker embeds; a superseded document is skipped."""
+    assert not import_paths([SEEDS]).failed
+    assert not PassageEmbedding.objects.exists()
+    call_command("run_worker", "--until-empty")
+    embedded = set(PassageEmbedding.objects.values_list("document_id", flat=True))
+    assert embedded == set(Document.objects.values_list("pk", flat=True))

@@ -74,9 +74,12 @@ def index_document(document: Document) -> int:
 
 
 def index_on_import(document: Document) -> None:
-    """The import hook: embed the new document unless ``CLAIM_EMBED_ON_IMPORT`` is off."""
+    """The import hook: unless ``CLAIM_EMBED_ON_IMPORT`` is off, a job for the worker embeds the
+    new document (claim candidates include it once the job has run)."""
     if settings.ANNOTATOR["CLAIM_EMBED_ON_IMPORT"]:
-        index_document(document)
+        from .tasks import embed_document  # the job module imports this one
+
+        embed_document.enqueue(document.pk)
 
 
 @dataclass

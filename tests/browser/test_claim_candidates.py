@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from annotator.importing import import_paths
@@ -22,6 +23,7 @@ pytestmark = [
 def embedded_seeds(settings) -> dict[str, Document]:
     settings.ANNOTATOR = {**settings.ANNOTATOR, "CLAIM_EMBED_ON_IMPORT": True}
     assert not import_paths([SEEDS]).failed
+    call_command("run_worker", "--until-empty")  # the embedding jobs the import enqueued
     return {doc.origin[:3]: doc for doc in Document.objects.all()}
 
 
