@@ -197,10 +197,12 @@ def _passage_markup(body: str, row: PassageRow, spans: list[Span], own_keys: set
 def _gutter_markup(row: PassageRow) -> str:
     parts = [f'<span class="pnum" aria-hidden="true">{row.index + 1}</span>']
     if row.own_count:
+        # Outside the f-string, where xgettext finds them (it does not read f-string fields).
+        title, label = _("You annotated this passage"), _("Annotated by you")
         parts.append(
             # The tick is CSS content (.badge-own::before): a lone glyph is not text to check.
-            f'<span class="badge badge-own" title="{escape(_("You annotated this passage"))}">'
-            f'<span class="visually-hidden">{escape(_("Annotated by you"))}</span></span>'
+            f'<span class="badge badge-own" title="{escape(title)}">'
+            f'<span class="visually-hidden">{escape(label)}</span></span>'
         )
     if row.consensus is not None:
         status = escape(row.consensus["status"])
@@ -216,11 +218,16 @@ def _gutter_markup(row: PassageRow) -> str:
         # The group's thread, next to its consensus: a link to the thread page that reader.js
         # turns into a disclosure loading the thread inline (?fragment=thread).
         comments = row.consensus["comment_count"]
+        thread_title = ngettext(
+            "Discussion: %(count)s comment", "Discussion: %(count)s comments", comments
+        ) % {"count": comments}
+        which = _("passage %(number)s") % {"number": row.index + 1}
+        discuss = _("Discuss")
         parts.append(
             f'<a class="badge badge-thread" href="{_thread_prefix()}{row.consensus["id"]}/" '
-            f'data-thread="{row.consensus["id"]}" title="Discussion: {comments} '
-            f'comment{"" if comments == 1 else "s"}">Discuss<span class="visually-hidden"> '
-            f"passage {row.index + 1}</span> · {comments}</a>"
+            f'data-thread="{row.consensus["id"]}" title="{escape(thread_title)}">'
+            f'{escape(discuss)}<span class="visually-hidden"> {escape(which)}</span>'
+            f" · {comments}</a>"
         )
     # No per-passage "blind" badge: the notice above the text says it once for the page.
     return "".join(parts)
