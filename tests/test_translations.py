@@ -279,3 +279,60 @@ def test_every_reviewer_and_moderator_page_renders_in_chinese(client, seeded, la
         response = client.get(url)
         assert response.status_code == 200, url
         assert f'lang="{language}"' in response.content.decode()[:400], url
+
+
+@pytest.mark.django_db
+def test_assigned_work_is_notified_in_each_recipients_language():
+    from django.core.management import call_command
+
+    from tests.campaign_support import make_document, make_manager, open_campaign_over
+
+    lin = make_user("lin", groups=["Reviewer"], language="zh-hant")
+    wu = make_user("wu", groups=["Reviewer"], language="zh-hans")
+    ann = make_user("ann", groups=["Reviewer"])
+    document = make_document("harbour", 3)
+    open_campaign_over(make_manager(), [document], [lin, wu, ann], overlap=1, quorum=1, name="港口")
+    call_command("run_worker", "--until-empty")
+    titles = dict(Notification.objects.filter(kind="assigned").values_list("recipient", "title"))
+    assert titles == {
+        lin.pk: "審閱專案「港口」有新的段落指派給你",
+        wu.pk: "审阅项目“港口”有新的段落指派给你",
+        ann.pk: "New passages for you in campaign “港口”",
+    }
+
+
+@pytest.mark.django_db
+def test_campaign_management_pages_render_in_chinese(client):
+    from tests.campaign_support import make_document, make_manager, make_pool, open_campaign_over
+
+    manager = make_manager()
+    manager.language = "zh-hant"
+    manager.save(update_fields=["language"])
+    pool = make_pool(3)
+    campaign = open_campaign_over(manager, [make_document("harbour", 4)], pool)
+    client.force_login(manager)
+    expected = {
+        f"/campaigns/{campaign.pk}/": ["加入文件", "改派段落", "改派…", "進行中"],
+        f"/campaigns/{campaign.pk}/reassign/?from={pool[0].username}": [
+            "改派段落",
+            "原審閱者",
+            "新審閱者",
+            "顯示未完成的指派",
+            "依佇列順序排列",
+            "— 第 ",
+        ],
+        f"/campaigns/{campaign.pk}/documents/": [
+            "加入文件",
+            "依條件篩選的文件",
+            "發布日期起",
+            "不限",
+        ],
+        "/campaigns/new/": ["依條件篩選的文件", "發布日期止"],
+    }
+    for url, words in expected.items():
+        page = client.get(url).content.decode()
+        assert 'lang="zh-hant"' in page[:400], url
+        for word in words:
+            assert word in page, (url, word)
+        for english in ("Reassign a passage", "Add documents", "Documents by filter", ">any<"):
+            assert english not in page, (url, english)

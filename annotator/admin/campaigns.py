@@ -78,11 +78,11 @@ class CampaignAdmin(ModeratorsMayView, ReadOnlyAdmin):
 
     @admin.action(description=_("Open the selected campaigns (assigns every passage)"))
     def open_selected(self, request, queryset):
-        self._apply(request, queryset, lifecycle.open_campaign, "opened")
+        self._apply(request, queryset, lifecycle.open_campaign, _("opened"))
 
     @admin.action(description=_("Close the selected campaigns"))
     def close_selected(self, request, queryset):
-        self._apply(request, queryset, lifecycle.close_campaign, "closed")
+        self._apply(request, queryset, lifecycle.close_campaign, _("closed"))
 
 
 @admin.register(Assignment)

@@ -1,6 +1,7 @@
 """The campaign form of the web UI; the rules are checked by ``lifecycle.create_campaign``."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from annotator import roles
@@ -19,13 +20,22 @@ class DocumentsForm(forms.Form):
         required=False,
     )
     source = forms.ModelChoiceField(
+        label=_("Source"),
         queryset=Source.objects.order_by("name"),
         required=False,
-        empty_label="any",
+        empty_label=_("any"),
     )
-    language = forms.CharField(max_length=35, required=False, widget=forms.Select)
-    published_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    published_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    language = forms.CharField(
+        label=_("Language"), max_length=35, required=False, widget=forms.Select
+    )
+    published_from = forms.DateField(
+        label=_("Published from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    published_to = forms.DateField(
+        label=_("Published to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     FILTER_FIELDS = ("source", "language", "published_from", "published_to")
 
@@ -38,7 +48,9 @@ class DocumentsForm(forms.Form):
             .values_list("language", flat=True)
             .distinct()
         )
-        self.fields["language"].widget.choices = [("", "any")] + [(tag, tag) for tag in languages]
+        self.fields["language"].widget.choices = [("", gettext("any"))] + [
+            (tag, tag) for tag in languages
+        ]
 
     def document_arguments(self) -> dict:
         data = self.cleaned_data
@@ -96,18 +108,22 @@ class ReassignForm(forms.Form):
     FIELDS = {"from": "from_reviewer", "to": "to_reviewer", "passage": "passage"}
 
     from_reviewer = forms.CharField(max_length=150, widget=forms.HiddenInput)
-    passage = forms.IntegerField(min_value=1, widget=forms.Select)
-    to_reviewer = forms.CharField(max_length=150, label="To", widget=forms.Select)
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    passage = forms.IntegerField(label=_("Passage"), min_value=1, widget=forms.Select)
+    to_reviewer = forms.CharField(max_length=150, label=_("To"), widget=forms.Select)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, members, assignments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_reviewer"].widget.choices = [("", "—")] + [(n, n) for n in members]
+        regular = gettext("%(title)s — passage %(number)s")
+        tie_breaker = gettext("%(title)s — passage %(number)s (tie-breaker)")
         self.fields["passage"].widget.choices = [
             (
                 row.passage_id,
-                f"{row.document.title} — passage {row.position + 1}"
-                + (" (tie-breaker)" if row.kind == "tie-breaker" else ""),
+                (tie_breaker if row.kind == "tie-breaker" else regular)
+                % {"title": row.document.title, "number": row.position + 1},
             )
             for row in assignments
         ]

@@ -428,7 +428,7 @@ def add_documents(
                 .values_list("pk", "document_id", "index")
             )
             counts = _assign(campaign, passages, members)
-            milestones.tell_assigned(campaign, _ids_of(members, counts), "New passages for you")
+            milestones.tell_assigned(campaign, _ids_of(members, counts), milestones.NEW_PASSAGES)
         record_action(
             actor=by,
             action="campaign.add_documents",
@@ -547,7 +547,7 @@ def reassign_suspended(user: User, *, moderator, reason: str) -> dict[int, dict]
             _move(row, to_id, members)
             details["moves"].append([row.passage_id, members[to_id].reviewer.username])
         CampaignMember.objects.bulk_update(list(members.values()), ["assigned"])
-        milestones.tell_assigned(campaign, receivers, "Passages moved to you")
+        milestones.tell_assigned(campaign, receivers, milestones.PASSAGES_MOVED)
         record_action(
             actor=moderator,
             action="campaign.reassign_suspended",
@@ -606,7 +606,7 @@ def reassign(
         by_id = {member.reviewer_id: member for member in members.values()}
         _move(assignment, target.reviewer_id, by_id)
         CampaignMember.objects.bulk_update([source, target], ["assigned"])
-        milestones.tell_assigned(campaign, [target.reviewer_id], "A passage moved to you")
+        milestones.tell_assigned(campaign, [target.reviewer_id], milestones.PASSAGE_MOVED)
         record_action(
             actor=by,
             action="campaign.reassign",

@@ -21,6 +21,7 @@ import datetime
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from annotator.models import Assignment, Campaign, CampaignDocument
 from annotator.notifications.models import Kind
@@ -29,19 +30,29 @@ from annotator.outbox import events as outbox
 
 from .queue import done_condition
 
+# What "assigned work" notifications say, by the write that gave the work (``tell_assigned``);
+# each is written in its recipient's language when the worker creates it.
+NEW_PASSAGES = gettext_noop("New passages for you in campaign “%(campaign)s”")
+PASSAGES_MOVED = gettext_noop("Passages moved to you in campaign “%(campaign)s”")
+PASSAGE_MOVED = gettext_noop("A passage moved to you in campaign “%(campaign)s”")
+TIE_BREAKER = gettext_noop("A tie-breaker for you in campaign “%(campaign)s”")
+DUE = gettext_noop("Campaign “%(campaign)s” is due in 24 hours (end of %(due)s UTC)")
+
 # Annotation events after which the writer's assignment may be done.
 JUDGING_EVENTS = {"annotation.created", "annotation.updated", "annotation.unhidden"}
 
 
-def tell_assigned(campaign: Campaign, reviewer_ids, what: str) -> None:
-    """Enqueue an "assigned work" notification for ``reviewer_ids`` (caller's transaction)."""
+def tell_assigned(campaign: Campaign, reviewer_ids, message: str) -> None:
+    """Enqueue an "assigned work" notification for ``reviewer_ids`` (caller's transaction);
+    ``message`` is one of the messages above."""
     reviewer_ids = sorted(set(reviewer_ids))
     if reviewer_ids:
         notify_later(
             Kind.ASSIGNED,
             reviewer_ids,
-            f"{what} in campaign “{campaign.name}”",
+            message,
             reverse("my-assignments"),
+            {"campaign": campaign.name},
         )
 
 
@@ -52,7 +63,7 @@ def _document_count(campaign_id: int) -> int:
 def opened(campaign: Campaign, reviewer_ids) -> None:
     """Called by ``lifecycle.open_campaign`` in its transaction."""
     outbox.campaign_opened(campaign, documents=_document_count(campaign.pk))
-    tell_assigned(campaign, reviewer_ids, "New passages for you")
+    tell_assigned(campaign, reviewer_ids, NEW_PASSAGES)
 
 
 def on_events(events) -> None:
@@ -120,9 +131,9 @@ def remind_due(now: datetime.datetime | None = None) -> int:
             notify_later(
                 Kind.CAMPAIGN_DUE,
                 late,
-                f"Campaign “{campaign.name}” is due in 24 hours (end of {campaign.due:%Y-%m-%d}"
-                " UTC)",
+                DUE,
                 reverse("my-assignments"),
+                {"campaign": campaign.name, "due": f"{campaign.due:%Y-%m-%d}"},
             )
             reminded += 1
     return reminded

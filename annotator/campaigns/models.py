@@ -11,9 +11,9 @@ class Campaign(models.Model):
     """A set of documents, a pool of reviewers, and the rules for who reviews which passage."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -110,8 +110,8 @@ class Assignment(models.Model):
     """One passage for one reviewer in one campaign. Done = the reviewer judged the passage."""
 
     class Kind(models.TextChoices):
-        REGULAR = "regular", "Regular"
-        TIE_BREAKER = "tie-breaker", "Tie-breaker"
+        REGULAR = "regular", _("Regular")
+        TIE_BREAKER = "tie-breaker", _("Tie-breaker")
 
     # Only the indexes the reads need (each costs time when a campaign opens): the unique
     # constraint leads with the campaign, the two reviewer indexes below with the reviewer.

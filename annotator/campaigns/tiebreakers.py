@@ -108,7 +108,7 @@ def _route(campaign: Campaign, row: Consensus, cause) -> Assignment | None:
     CampaignMember.objects.filter(campaign_id=campaign_id, reviewer_id=chosen).update(
         assigned=F("assigned") + 1
     )
-    milestones.tell_assigned(campaign, [chosen], "A tie-breaker for you")
+    milestones.tell_assigned(campaign, [chosen], milestones.TIE_BREAKER)
     record_action(
         actor=cause,
         action="campaign.tie_breaker",

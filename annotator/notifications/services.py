@@ -17,13 +17,21 @@ from .models import Kind, Notification, Preference
 UNSUBSCRIBE_SALT = "annotator.notifications.unsubscribe"
 
 
-def notify_later(kind: str, user_ids, title: str, url: str = "") -> None:
-    """Enqueue the notification of ``user_ids`` (a job: fan-out and email happen in the worker)."""
+def notify_later(
+    kind: str, user_ids, title: str, url: str = "", params: dict | None = None
+) -> None:
+    """Enqueue the notification of ``user_ids`` (a job: fan-out and email happen in the worker).
+
+    With ``params`` (plain strings), ``title`` is a ``gettext_noop`` message that ``create``
+    writes in each recipient's language; without, it is finished text, stored as given."""
     from .tasks import notify
 
     if kind not in Kind.values:
         raise ValueError(f"Unknown notification kind {kind!r}")
-    notify.enqueue(kind, sorted(set(user_ids)), title[:300], url[:500])
+    if params is None:
+        notify.enqueue(kind, sorted(set(user_ids)), title[:300], url[:500])
+    else:
+        notify.enqueue(kind, sorted(set(user_ids)), title, url[:500], params)
 
 
 def create(

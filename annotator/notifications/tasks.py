@@ -24,8 +24,8 @@ GROUP_KINDS = {
 
 
 @task()
-def notify(kind: str, user_ids: list[int], title: str, url: str) -> int:
-    return len(services.create(kind, user_ids, title, url))
+def notify(kind: str, user_ids: list[int], title: str, url: str, params: dict | None = None) -> int:
+    return len(services.create(kind, user_ids, title, url, params))
 
 
 def thread_url(consensus_id: int) -> str:

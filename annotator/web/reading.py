@@ -199,14 +199,29 @@ class RowText:
     gettext eleven thousand times, a tenth of the page's time."""
 
     def __init__(self):
+        # Outside the f-string, where xgettext finds them (it does not read f-string fields).
+        title, label = _("You annotated this passage"), _("Annotated by you")
         # The tick is CSS content (.badge-own::before): a lone glyph is not text to check.
         self.own_badge = (
-            f'<span class="badge badge-own" title="{escape(_("You annotated this passage"))}">'
-            f'<span class="visually-hidden">{escape(_("Annotated by you"))}</span></span>'
+            f'<span class="badge badge-own" title="{escape(title)}">'
+            f'<span class="visually-hidden">{escape(label)}</span></span>'
         )
         self.passage = _("Passage %(number)d")
         self.own_passage = _("Passage %(number)d, annotated by you")
+        self.discuss = escape(_("Discuss"))
+        self.which_passage = _("passage %(number)s")
         self._badges: dict[tuple[str, int], str] = {}
+        self._thread_titles: dict[int, str] = {}
+
+    def thread_title(self, comments: int) -> str:
+        if comments not in self._thread_titles:
+            self._thread_titles[comments] = escape(
+                ngettext(
+                    "Discussion: %(count)s comment", "Discussion: %(count)s comments", comments
+                )
+                % {"count": comments}
+            )
+        return self._thread_titles[comments]
 
     def consensus_badge(self, status: str, count: int) -> str:
         key = (status, count)
@@ -231,11 +246,12 @@ def _gutter_markup(row: PassageRow, text: RowText) -> str:
         # The group's thread, next to its consensus: a link to the thread page that reader.js
         # turns into a disclosure loading the thread inline (?fragment=thread).
         comments = row.consensus["comment_count"]
+        which = escape(text.which_passage % {"number": row.index + 1})
         parts.append(
             f'<a class="badge badge-thread" href="{_thread_prefix()}{row.consensus["id"]}/" '
-            f'data-thread="{row.consensus["id"]}" title="Discussion: {comments} '
-            f'comment{"" if comments == 1 else "s"}">Discuss<span class="visually-hidden"> '
-            f"passage {row.index + 1}</span> · {comments}</a>"
+            f'data-thread="{row.consensus["id"]}" title="{text.thread_title(comments)}">'
+            f'{text.discuss}<span class="visually-hidden"> {which}</span>'
+            f" · {comments}</a>"
         )
     # No per-passage "blind" badge: the notice above the text says it once for the page.
     return "".join(parts)

@@ -677,7 +677,7 @@
     const count = box.querySelectorAll(".comment-list > li:not(.comment-hidden)").length;
     if (link && link.lastChild && link.lastChild.nodeType === Node.TEXT_NODE) {
       link.lastChild.textContent = " · " + count;
-      link.title = "Discussion: " + count + " comment" + (count === 1 ? "" : "s");
+      link.title = interpolate(ngettext("Discussion: %(count)s comment", "Discussion: %(count)s comments", count), { count: count }, true);
     }
   }
 
@@ -746,7 +746,7 @@
       }
     } else {
       if (button) button.disabled = false;
-      window.alert("The comment could not be saved (HTTP " + response.status + ").");
+      window.alert(interpolate(gettext("The comment could not be saved (HTTP %(status)s)."), { status: response.status }, true));
     }
   });
 
@@ -968,8 +968,9 @@
         button.type = "button";
         const text = element("span", "claim-proposal-text", proposal.text);
         text.lang = proposal.language;
-        const score = element("span", "candidate-score", " score " + proposal.score.toFixed(2));
-        score.title = "cosine " + proposal.cosine + (proposal.shared.length ? "; shared " + proposal.shared.join(", ") : "");
+        const score = element("span", "candidate-score", " " + interpolate(gettext("score %(score)s"), { score: proposal.score.toFixed(2) }, true));
+        score.title = interpolate(gettext("cosine %(cosine)s"), { cosine: proposal.cosine }, true) +
+          (proposal.shared.length ? "; " + interpolate(gettext("shared %(shared)s"), { shared: proposal.shared.join(", ") }, true) : "");
         button.append(text, score);
         button.addEventListener("click", () => {
           chooseClaim({ id: proposal.claim, text: proposal.text });
