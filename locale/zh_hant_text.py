@@ -138,6 +138,7 @@ TEXT = {
     "Claim #%(number)s": "說法 #%(number)s",
     "%(counter)s linked span": "%(counter)s 個連結的片段",
     "%(counter)s document": "%(counter)s 份文件",
+    "%(counter)s+ document — the newest %(counter)s match is listed; add words to narrow the search": "%(counter)s 份以上文件：只列出最新的 %(counter)s 份；加入更多字詞可縮小搜尋範圍",
     "Where it appears": "出現之處",
     "Unknown source": "來源不明",
     "You": "你",
