@@ -87,6 +87,29 @@ def page(browser, live_server):
     assert problems == [], problems
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """``phone_page(locale)``: a page in a 390×844 touch context; fails the test on JavaScript
+    errors."""
+    contexts, errors = [], []
+
+    def open_page(locale: str = "en-GB"):
+        context = browser.new_context(base_url=live_server.url, locale=locale, **PHONE)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert errors == [], errors
+
+
 @pytest.fixture
 def screenshot():
     """Save a screenshot under test-results/ (and docs/screenshots/ with UPDATE_SCREENSHOTS=1)."""

@@ -87,29 +87,16 @@ def test_switch_to_traditional_chinese_annotate_and_keep_the_choice(
         elsewhere.close()
 
 
-def test_the_phone_reading_view_in_traditional_chinese(browser, live_server, seeded, reviewer):
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        locale="zh-TW",
-        has_touch=True,
-        is_mobile=True,
-    )
-    errors = []
-    try:
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        log_in_anywhere(page, "alice", "pw-alice", "文件")
-        page.goto(f"/documents/{seeded['001'].pk}/")
-        page.wait_for_load_state("load")
-        passage = page.locator("#document-text .passage", has_text=ZH_QUOTE).first
-        passage.focus()
-        page.keyboard.press("Enter")
-        expect(page.locator("#panel-title")).to_have_text("新增標註")
-        expect(page.locator("#save-button")).to_be_in_viewport()
-        page.get_by_role("radio", name=re.compile("大致可靠")).check()
-        page.locator("#save-button").click()
-        expect(page.locator("#form-status")).to_have_text("已儲存。")
-    finally:
-        context.close()
-    assert errors == []
+def test_the_phone_reading_view_in_traditional_chinese(phone_page, seeded, reviewer):
+    page = phone_page("zh-TW")
+    log_in_anywhere(page, "alice", "pw-alice", "文件")
+    page.goto(f"/documents/{seeded['001'].pk}/")
+    page.wait_for_load_state("load")
+    passage = page.locator("#document-text .passage", has_text=ZH_QUOTE).first
+    passage.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#panel-title")).to_have_text("新增標註")
+    expect(page.locator("#save-button")).to_be_in_viewport()
+    page.get_by_role("radio", name=re.compile("大致可靠")).check()
+    page.locator("#save-button").click()
+    expect(page.locator("#form-status")).to_have_text("已儲存。")
