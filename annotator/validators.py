@@ -20,6 +20,9 @@ from .errors import AnnotationInputError
 
 _http_url = URLValidator(schemes=["http", "https"])
 # BCP 47 spells subtags with hyphens only; langcodes also accepts "zh_TW", which we refuse.
+# Ids are PostgreSQL bigints (BigAutoField): anything larger cannot name a row.
+MAX_ID = 2**63 - 1
+
 _TAG_SHAPE = re.compile(r"^[A-Za-z0-9]{1,8}(-[A-Za-z0-9]{1,8})*$")
 
 

@@ -7,13 +7,12 @@ A malformed value is a 400 naming the parameter, never silently ignored: a clien
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from annotator.validators import MAX_ID
+
 TRUE_SPELLINGS = frozenset({"true", "1", "yes", "on"})
 FALSE_SPELLINGS = frozenset({"false", "0", "no", "off"})
 BOOLEAN_MESSAGE = "Must be a boolean: true or false (also 1/0, yes/no, on/off)."
 EMPTY_MESSAGE = "Must not be empty; leave the parameter out instead."
-
-# Ids are PostgreSQL bigints (BigAutoField): anything larger cannot name a row.
-MAX_ID = 2**63 - 1
 
 
 def id_field(**options) -> serializers.IntegerField:

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from annotator.api.views import ApiViewMixin
 from annotator.models import Consensus
+from annotator.validators import MAX_ID
 from annotator.visibility import may_see_group
 
 from . import services
@@ -25,7 +26,7 @@ def _int(value, field: str) -> int:
         number = int(value)
     except (TypeError, ValueError):
         raise ValidationError({field: ["An integer id is required."]}) from None
-    if not 0 < number < 2**63:
+    if not 0 < number <= MAX_ID:
         raise ValidationError({field: ["No such id."]})
     return number
 

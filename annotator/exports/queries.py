@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 from django.db.models import Q, QuerySet
 
+from annotator.validators import MAX_ID
+
 
 class InvalidCursor(ValueError):
     pass
@@ -20,10 +22,6 @@ class InvalidCursor(ValueError):
 def encode_cursor(updated_at: datetime, pk: int) -> str:
     raw = f"{updated_at.isoformat()}|{pk}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-# Row ids are bigints: a larger number in a tampered cursor cannot name a row.
-_MAX_ID = 2**63 - 1
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
@@ -39,7 +37,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         if updated_at.tzinfo is None:
             raise ValueError("naive")
         updated_at = updated_at.astimezone(UTC)
-        if not pk.isascii() or not pk.isdigit() or int(pk) > _MAX_ID:
+        if not pk.isascii() or not pk.isdigit() or int(pk) > MAX_ID:
             raise ValueError("id")
         return updated_at, int(pk)
     except (ValueError, UnicodeError, TypeError, OverflowError):

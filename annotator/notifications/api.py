@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator.api.views import ApiViewMixin
+from annotator.validators import MAX_ID
 
 from .models import Notification
 
@@ -53,7 +54,7 @@ class NotificationsReadView(ApiViewMixin, APIView):
         if "ids" in data:
             ids = data["ids"]
             if not isinstance(ids, list) or not all(
-                isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63 for i in ids
+                isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids
             ):
                 raise ValidationError({"ids": ["A list of notification ids."]})
             rows = rows.filter(pk__in=ids)
