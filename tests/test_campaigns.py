@@ -38,6 +38,20 @@ def create(client, **overrides):
     return client.post(URL, payload, format="json")
 
 
+def create_and_open(client, document_ids, reviewers, **overrides) -> dict:
+    """A campaign made and opened through the API (both must succeed); its JSON."""
+    created = create(
+        client,
+        document_ids=document_ids,
+        usernames=[user.username for user in reviewers],
+        **overrides,
+    )
+    assert created.status_code == 201, created.content
+    opened = client.post(f"{URL}{created.json()['id']}/open/")
+    assert opened.status_code == 200, opened.content
+    return created.json()
+
+
 def totals(campaign) -> Counter:
     return Counter(
         Assignment.objects.filter(campaign=campaign).values_list("reviewer__username", flat=True)
@@ -141,13 +155,7 @@ def test_assignment_is_deterministic(manager, corpus):
     client = client_for(manager)
     plans = []
     for name in ("first", "second"):
-        campaign = create(
-            client,
-            name=name,
-            document_ids=[d.pk for d in corpus],
-            usernames=[u.username for u in reversed(pool)],
-        ).json()
-        client.post(f"{URL}{campaign['id']}/open/")
+        campaign = create_and_open(client, [d.pk for d in corpus], reversed(pool), name=name)
         plans.append(
             list(
                 Assignment.objects.filter(campaign_id=campaign["id"])
@@ -161,10 +169,7 @@ def test_assignment_is_deterministic(manager, corpus):
 def test_close_keeps_everything_and_stops_new_assignments(manager, corpus):
     pool = make_pool(3)
     client = client_for(manager)
-    campaign = create(
-        client, document_ids=[corpus[0].pk], usernames=[u.username for u in pool]
-    ).json()
-    client.post(f"{URL}{campaign['id']}/open/")
+    campaign = create_and_open(client, [corpus[0].pk], pool)
     passage = corpus[0].passages.first()
     holders = list(Assignment.objects.filter(passage=passage).values_list("reviewer", flat=True))
     judge(pool[0] if pool[0].pk in holders else pool[1], passage, 5)
@@ -246,10 +251,7 @@ def test_only_managers_create_campaigns(corpus):
 def test_added_documents_assign_only_their_passages_least_loaded_first(manager, corpus):
     pool = make_pool(3)
     client = client_for(manager)
-    campaign = create(
-        client, document_ids=[corpus[0].pk], usernames=[u.username for u in pool[:2]]
-    ).json()
-    client.post(f"{URL}{campaign['id']}/open/")
+    campaign = create_and_open(client, [corpus[0].pk], pool[:2])
     before = set(Assignment.objects.values_list("pk", "passage_id", "reviewer_id"))
     assert (
         client.post(
@@ -280,10 +282,7 @@ def test_added_documents_assign_only_their_passages_least_loaded_first(manager, 
 def test_suspension_moves_open_assignments_to_others(manager, corpus):
     pool = make_pool(4)
     client = client_for(manager)
-    campaign = create(
-        client, document_ids=[corpus[0].pk], usernames=[u.username for u in pool]
-    ).json()
-    client.post(f"{URL}{campaign['id']}/open/")
+    campaign = create_and_open(client, [corpus[0].pk], pool)
     leaving = pool[0]
     mine = list(Assignment.objects.filter(reviewer=leaving).order_by("passage_id"))
     done = mine[0]
@@ -304,10 +303,7 @@ def test_suspension_moves_open_assignments_to_others(manager, corpus):
 def test_moderator_reassigns_by_hand_with_a_reason(manager, corpus):
     pool = make_pool(3)
     client = client_for(manager)
-    campaign = create(
-        client, document_ids=[corpus[0].pk], usernames=[u.username for u in pool]
-    ).json()
-    client.post(f"{URL}{campaign['id']}/open/")
+    campaign = create_and_open(client, [corpus[0].pk], pool)
     assignment = Assignment.objects.filter(reviewer=pool[0]).first()
     holders = set(
         Assignment.objects.filter(passage=assignment.passage).values_list(
