@@ -38,6 +38,18 @@ def setup_django(url: str) -> None:
     django.setup()
 
 
+def fresh_database(name: str) -> str:
+    """A new, migrated database ``name`` on DATABASE_URL's server, with Django set up on it;
+    its URL (for processes the benchmark starts)."""
+    url = database_url(name)
+    recreate_database(url)
+    setup_django(url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return url
+
+
 def document_with_passages(paragraphs: list[str], *, title: str, origin: str, **fields):
     """A document whose body is ``paragraphs`` joined by blank lines, one passage each (in
     order); returns the document and its passages. ``fields``: source, language, …"""

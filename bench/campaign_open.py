@@ -34,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._seed import (  # noqa: E402
     database_url,
     document_with_passages,
+    fresh_database,
     load_average,
-    recreate_database,
     server_cpu_seconds,
     setup_django,
 )
@@ -157,12 +157,9 @@ def main() -> None:
         setup_django(url)
         open_in_this_process(options.open_campaign)
         return
-    recreate_database(url)
-    setup_django(url)
-    from django.core.management import call_command
+    fresh_database(options.database)
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     campaign_id = build(options.passages, options.reviewers, options.overlap)
     with connection.cursor() as cursor:

@@ -29,12 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from bench._seed import (  # noqa: E402
-    database_url,
     document_with_passages,
+    fresh_database,
     load_average,
-    recreate_database,
     server_cpu_seconds,
-    setup_django,
 )
 from bench.consensus_write import WARMUP, Corpus  # noqa: E402
 
@@ -133,16 +131,12 @@ def main() -> None:
     parser.add_argument("--database", default="annot_campaign_write_bench")
     options = parser.parse_args()
     sizes = [int(size) for size in options.sizes.split(",")]
-    url = database_url(options.database)
-    recreate_database(url)
-    setup_django(url)
+    fresh_database(options.database)
     from django.contrib.auth.models import Group
-    from django.core.management import call_command
 
     from annotator.consensus import recompute_all
     from annotator.models import Annotation, User
 
-    call_command("migrate", verbosity=0)
     corpus = Corpus()
     Group.objects.get(name="Reviewer").user_set.add(*corpus.reviewers)
     lead = User.objects.create_user("bench-lead", password=None, is_superuser=True)

@@ -25,12 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._seed import (  # noqa: E402  (re-exported: older scripts import them from here)
-    database_url,
-    document_with_passages,
-    recreate_database,
-    setup_django,
-)
+from bench._seed import document_with_passages, fresh_database  # noqa: E402
 
 PASSAGES_PER_DOCUMENT = 50
 REVIEWERS_PER_PASSAGE = 5
@@ -172,16 +167,12 @@ def main() -> None:
     options = parser.parse_args()
     sizes = [int(size) for size in options.sizes.split(",")]
 
-    url = database_url(options.database)
-    recreate_database(url)
-    setup_django(url)
-    from django.core.management import call_command
+    fresh_database(options.database)
     from django.db import connection
 
     from annotator.consensus import recompute_all
     from annotator.models import Annotation, Consensus
 
-    call_command("migrate", verbosity=0)
     corpus = Corpus()
     results = []
     print(f"database {options.database}; {options.writes} timed writes per size after {WARMUP}")

@@ -31,7 +31,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG = "postgres://postgres@127.0.0.1:5432/"
+sys.path.insert(0, str(ROOT))
+
+from bench._seed import fresh_database  # noqa: E402
+
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 
@@ -66,20 +69,6 @@ FORMATS = {
 }
 
 
-def setup_django(database_url: str):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def recreate_database(name: str):
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-
-
 PARAGRAPH = (
     "Paragraph {p} of report {d}: officials said the figures were {n} percent higher, "
     "according to a source who asked not to be named; 好戲開始嘍 was quoted without a citation."
@@ -87,11 +76,8 @@ PARAGRAPH = (
 
 
 def build_corpus(passages: int):
-    from django.core.management import call_command
-
     from annotator.models import Document, Passage, Source
 
-    call_command("migrate", verbosity=0)
     source = Source.objects.create(name="Synthetic Wire")
     per_doc = 100
     rng = random.Random(7)
@@ -302,9 +288,7 @@ def main():
     measured_after = {1 if s == "first" else args.reviewers if s == "last" else int(s)
                       for s in args.sizes.split(",")}  # fmt: skip
 
-    database_url = PG + args.database
-    recreate_database(args.database)
-    setup_django(database_url)
+    database_url = fresh_database(args.database)
     from annotator.consensus import recompute_all
     from annotator.models import Annotation, Consensus, User
     from annotator.tokens import create_token
