@@ -93,7 +93,6 @@ class PassageRow:
     gap_after: str
     own_count: int = 0
     others_count: int = 0
-    unlocked: bool = False
     consensus: dict | None = None  # id, status, reviewer_count, comment_count
 
 
@@ -268,7 +267,7 @@ def _thread_prefix() -> str:
 _THREAD_PREFIX = None
 
 
-def _row_markup(body: str, language: str, row: PassageRow, text: str, words: RowText) -> str:
+def _row_markup(language: str, row: PassageRow, text: str, words: RowText) -> str:
     number = row.index + 1
     done = " is-done" if row.own_count else ""
     label = (words.own_passage if row.own_count else words.passage) % {"number": number}
@@ -368,9 +367,8 @@ def build_reading_view(document: Document, user) -> ReadingView:
     words = RowText()
     for position, row in enumerate(rows):
         row.consensus = consensus_by_passage.get(row.id)
-        row.unlocked = not blind or row.consensus is not None
         text = _passage_markup(body, row, spans_by_row.get(position, []), own_keys)
-        markup.append(_row_markup(body, language, row, text, words))
+        markup.append(_row_markup(language, row, text, words))
 
     return ReadingView(
         document=document,
