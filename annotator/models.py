@@ -447,6 +447,11 @@ class Consensus(models.Model):
     claim = models.ForeignKey(
         Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="consensus"
     )
+    # The span's W3C TextQuoteSelector, cut when the row is made (annotator/quotes.py); NULL
+    # for a group without a span (claims).
+    exact = models.TextField(null=True, blank=True)
+    prefix = models.CharField(max_length=64, null=True, blank=True)
+    suffix = models.CharField(max_length=64, null=True, blank=True)
     reviewer_count = models.PositiveIntegerField(default=0)
     rating_count = models.PositiveIntegerField(default=0)
     median_reliability = models.FloatField(null=True, blank=True)

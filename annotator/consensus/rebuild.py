@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from annotator.models import Annotation, Consensus, Passage
+from annotator.quotes import add_quotes
 
 from .groups import GroupRef, group_keys, groups_of
 from .summary import (
@@ -133,6 +134,7 @@ def recompute_all(
         stats.created, stats.updated = len(to_create), len(to_update)
         stats.unchanged = stats.groups - stats.created - stats.updated
         if not check:
+            add_quotes(to_create)
             Consensus.objects.bulk_create(to_create, batch_size=1000)
             Consensus.objects.bulk_update(to_update, SAVED_FIELDS, batch_size=1000)
     return stats

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from annotator.models import Annotation, AnnotationStatus, Consensus, FlagType, User
 from annotator.outbox import events as outbox_events
+from annotator.quotes import add_quotes
 from annotator.sqlrows import ModelSQL
 
 from .groups import GroupRef, claim_group, group_keys, groups_of, span_group, with_passage_bounds
@@ -37,7 +38,9 @@ def _lock_rows(groups: list[GroupRef]) -> list[tuple[GroupRef, Consensus]]:
     # Hand-written (annotator.sqlrows): through the ORM these two statements cost about 2 ms
     # of Python per annotation write, twice what the database spent on them.
     table = ModelSQL.for_model(Consensus, "c")
-    table.insert_ignoring_conflicts([group.new_row() for group in groups], unique_field="key")
+    rows = [group.new_row() for group in groups]
+    add_quotes(rows)
+    table.insert_ignoring_conflicts(rows, unique_field="key")
     key = table.column("key")
     lock = connection.ops.for_update_sql() if connection.features.has_select_for_update else ""
     keys = [group.key for group in groups]

@@ -1,14 +1,23 @@
 """Apache Parquet export (optional: ``pip install .[parquet]`` brings pyarrow).
 
 Written in row groups of ``ROW_GROUP`` rows: each group is encoded and sent as soon as it is
-full, so memory stays flat whatever the size of the export. Lists stay lists
+full, so memory stays flat whatever the size of the export. On PostgreSQL the rows come as
+JSON lines written by the database (``pgrows``) and Arrow's JSON reader parses a whole row
+group at once; elsewhere, and for tombstones, from records. Lists stay lists
 (``list<string>``), maps stay maps, times are UTC timestamps: no JSON inside cells.
 """
 
+import os
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-ROW_GROUP = 10_000
+# Arrow's default allocator (mimalloc) keeps memory it has freed, and its arenas are set up
+# when pyarrow is first imported; the system allocator returns large blocks at once, so a
+# streamed export's memory stays flat. Set before pyarrow loads (it is imported lazily, only
+# by exports); a value in the environment wins.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+
+ROW_GROUP = 5_000
 CONTENT_TYPE = "application/vnd.apache.parquet"
 
 
@@ -123,32 +132,128 @@ def _column_value(name: str, value):
     return value
 
 
-def parquet_document(records: Iterable[dict], what: str) -> Iterator[bytes]:
-    """``what``: "annotations" or "consensus"; records as the JSON formats carry them."""
+def _entries_type(map_type):
+    """A map as ``pgrows`` writes it for Arrow's JSON reader: ``{"k": [keys], "v": [values]}``."""
+    import pyarrow as pa
+
+    return pa.struct([("k", pa.list_(map_type.key_type)), ("v", pa.list_(map_type.item_type))])
+
+
+# Columns with few distinct values, dictionary-encoded; the others (texts, ids, times) are
+# mostly distinct, where a dictionary costs memory and time and saves nothing.
+_REPEATED = {
+    "document_sha256", "reviewer", "reliability_label", "status", "claim_text",
+    "claim_language", "kind", "median_label", "computed_status", "decided_label",
+}  # fmt: skip
+_CLAIM_COLUMNS = {"claim_id": "id", "claim_text": "text", "claim_language": "language"}
+
+
+def _line_schema(schema):
+    """The schema the JSON lines from ``pgrows`` (``annotation_json``,
+    ``consensus_parquet_lines``) are read with."""
+    import pyarrow as pa
+
+    fields = []
+    for field in schema:
+        if pa.types.is_map(field.type):
+            fields.append(pa.field(field.name, _entries_type(field.type)))
+        elif field.name in _CLAIM_COLUMNS:
+            if field.name == "claim_id":
+                claim = [(key, schema.field(name).type) for name, key in _CLAIM_COLUMNS.items()]
+                fields.append(pa.field("claim", pa.struct(claim)))
+        else:
+            fields.append(field)
+    return pa.schema(fields)
+
+
+def _table_from_lines(lines: bytearray, schema, line_schema):
+    """Arrow's JSON reader (C++) parses a row group's lines; maps and the claim are reshaped.
+
+    One thread: more would each keep buffers, and the export's memory must stay small.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.json as pj
+
+    read = pj.read_json(
+        pa.py_buffer(lines),
+        read_options=pj.ReadOptions(block_size=len(lines) + 1, use_threads=False),
+        parse_options=pj.ParseOptions(
+            explicit_schema=line_schema, unexpected_field_behavior="ignore"
+        ),
+    )
+    columns = []
+    for field in schema:
+        if pa.types.is_map(field.type):
+            entries = read.column(field.name).combine_chunks()
+            keys, values = entries.field("k"), entries.field("v")
+            columns.append(
+                pa.MapArray.from_arrays(
+                    keys.offsets,
+                    keys.values,
+                    values.values,
+                    type=field.type,
+                    mask=entries.is_null(),
+                )
+            )
+        elif field.name in _CLAIM_COLUMNS:
+            claim = read.column("claim").combine_chunks()
+            columns.append(pc.struct_field(claim, _CLAIM_COLUMNS[field.name]))
+        else:
+            columns.append(read.column(field.name))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def parquet_document(
+    records: Iterable[dict], what: str, lines: Iterable[str] = ()
+) -> Iterator[bytes]:
+    """``what``: "annotations" or "consensus"; records as the JSON formats carry them.
+
+    ``lines``: rows already written as JSON by PostgreSQL (``pgrows.*_parquet_lines``), put
+    before ``records``.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = _schemas()[what]
     names = schema.names
+    line_schema = _line_schema(schema)
 
     def parts():
         sink = _Sink()
-        writer = pq.ParquetWriter(sink, schema, compression="zstd")
-        batch: list[dict] = []
+        writer = pq.ParquetWriter(
+            sink,
+            schema,
+            compression="zstd",
+            use_dictionary=[name for name in names if name in _REPEATED],
+        )
+        group, rows = bytearray(), 0
+        for line in lines:
+            group += line.encode()
+            group += b"\n"
+            rows += 1
+            if rows >= ROW_GROUP:
+                writer.write_table(_table_from_lines(group, schema, line_schema))
+                group, rows = bytearray(), 0
+                yield sink.take()
+        if rows:
+            writer.write_table(_table_from_lines(group, schema, line_schema))
+            yield sink.take()
+        group = []
 
         def flush():
             columns = {
-                name: [_column_value(name, record.get(name)) for record in batch] for name in names
+                name: [_column_value(name, record.get(name)) for record in group] for name in names
             }
             writer.write_table(pa.Table.from_pydict(columns, schema=schema))
-            batch.clear()
+            group.clear()
             return sink.take()
 
         for record in records:
-            batch.append(record)
-            if len(batch) >= ROW_GROUP:
+            group.append(record)
+            if len(group) >= ROW_GROUP:
                 yield flush()
-        if batch:
+        if group:
             yield flush()
         writer.close()
         yield sink.take()

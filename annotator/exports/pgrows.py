@@ -5,15 +5,17 @@ Each function takes the export's queryset (visibility, filters, cursor bound and
 applied by ``streams``/``sync``) and only annotates it with the row's text, so the rows are
 exactly those the visibility policy allows. The text is byte for byte what the Python path
 (``records`` → ``formats``/``webanno``) writes; tests/test_exports_fastpaths.py checks it.
-Consensus quotes are cut in Python (``records.QuoteCutter``): cutting a span out of a long
-multi-byte text is slow in PostgreSQL (it walks the characters from the start each time).
+Consensus rows carry their quotes (``annotator.quotes``), so every row is one expression, and
+the rows are sent by ``COPY ... TO STDOUT`` (see ``_copied``).
 """
 
-import csv
+import re
 from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import F, OuterRef, Value
 
 from annotator.labels import RELIABILITY_LABELS
@@ -44,8 +46,6 @@ from .pgtext import (
     json_time,
     literal,
 )
-from .queries import batched
-from .records import CHUNK_SIZE, QuoteCutter, quote_parts
 
 _PK = 918273645  # a sentinel id, to split an IRI template around the id
 _KEY = "KEY-SENTINEL"
@@ -88,9 +88,35 @@ def _label(expression) -> Sql:
     )
 
 
+# COPY's text format escapes these in a value; every other character is sent as it is.
+_COPY_ESCAPES = {"\\": "\\", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "v": "\v"}
+_COPY_ESCAPE = re.compile(r"\\(.)")
+
+
+def _unescape(text: str) -> str:
+    return _COPY_ESCAPE.sub(lambda match: _COPY_ESCAPES[match.group(1)], text)
+
+
 def _lines(queryset, expression) -> Iterator[str]:
-    rows = queryset.annotate(export_line=expression).values_list("export_line", flat=True)
-    return rows.iterator(chunk_size=CHUNK_SIZE)
+    """The text of ``expression`` for each row, sent by ``COPY (query) TO STDOUT``.
+
+    A server-side cursor makes PostgreSQL wait between fetches while Python sends the rows
+    on; COPY streams, so PostgreSQL writes the next rows while Python sends these (the two
+    run side by side on two cores). The rows are the queryset's exactly: its SQL is copied.
+    ``expression`` is never NULL, so no row is COPY's ``\\N``.
+    """
+    query = queryset.annotate(export_line=expression).values_list("export_line").query
+    try:
+        sql, params = query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:  # a filter that matches nothing (``.none()``, an empty ``__in``)
+        return
+    with (
+        connections[queryset.db].cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy,
+    ):
+        for data in copy:
+            line = str(data, "utf-8")[:-1]
+            yield _unescape(line) if "\\" in line else line
 
 
 # Annotations
@@ -359,8 +385,22 @@ def _decided_json() -> Sql:
     )
 
 
-def consensus_json(queryset) -> Iterator[str]:
-    """``records.consensus_records`` (no quotes) as ``formats.dumps`` writes each record."""
+def _map_entries(expression) -> Sql:
+    """A jsonb object as ``{"k": [keys], "v": [values]}`` in its stored order: how Parquet
+    maps are read (Arrow's JSON reader has no map type; ``parquet`` rebuilds the map)."""
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN 'null' ELSE "
+        "'{\"k\":' || jsonb_path_query_array(⟨x⟩, '$.keyvalue().key')::text || "
+        "',\"v\":' || jsonb_path_query_array(⟨x⟩, '$.keyvalue().value')::text || '}' END",
+        x=expression,
+    )
+
+
+def consensus_json(queryset, map_json=json_jsonb_map) -> Iterator[str]:
+    """``records.consensus_records`` (no quotes) as ``formats.dumps`` writes each record.
+
+    ``map_json``: how the two maps are written (``_map_entries`` for Parquet).
+    """
     record = json_object(
         ("id", json_int(F("id"))),
         ("key", json_text(F("key"))),
@@ -376,8 +416,8 @@ def consensus_json(queryset) -> Iterator[str]:
         ("median_label", json_text(_label(F("median_reliability")))),
         ("q1_reliability", json_float(F("q1_reliability"))),
         ("q3_reliability", json_float(F("q3_reliability"))),
-        ("rating_distribution", json_jsonb_map(F("rating_distribution"))),
-        ("flag_support", json_jsonb_map(F("flag_support"))),
+        ("rating_distribution", map_json(F("rating_distribution"))),
+        ("flag_support", map_json(F("flag_support"))),
         ("computed_status", json_text(F("computed_status"))),
         ("status", json_text(F("status"))),
         ("decided_reliability", _decided_json()),
@@ -391,40 +431,20 @@ def consensus_json(queryset) -> Iterator[str]:
     return _lines(queryset, record)
 
 
-def _quoted(queryset, head, tail, write_quote) -> Iterator[str]:
-    """Rows of ``head`` + the quote (cut in Python, written by ``write_quote``) + ``tail``."""
-    rows = (
-        queryset.annotate(export_head=head, export_tail=tail)
-        .values_list("export_head", "document_id", "start", "end", "export_tail")
-        .iterator(chunk_size=CHUNK_SIZE)
-    )
-    cutter = QuoteCutter(queryset.db)
-    for batch in batched(rows, 1000):
-        quotes = cutter.cut([(row[1], row[2], row[3]) for row in batch])
-        for row, quote in zip(batch, quotes, strict=True):
-            yield row[0] + write_quote(quote) + row[4]
-
-
-class _CsvCells:
-    """Three CSV cells written by the ``csv`` module itself (guard from ``formats.csv_cell``)."""
-
-    def __init__(self):
-        self.line = ""
-        # CRLF as in ``formats.csv_document``: Python 3.11 quotes CR and LF only when they are
-        # in the line terminator.
-        self.writer = csv.writer(self, lineterminator="\r\n")
-
-    def write(self, line: str) -> None:
-        self.line = line[:-2]
-
-    def __call__(self, quote) -> str:
-        self.writer.writerow([formats.csv_cell(value) for value in quote_parts(quote)])
-        return self.line
+def consensus_parquet_lines(queryset) -> Iterator[str]:
+    """The JSON lines ``parquet.parquet_document`` reads into a row group."""
+    return consensus_json(queryset, map_json=_map_entries)
 
 
 def consensus_csv(queryset, newline: str) -> Iterator[str]:
     """One ``formats.csv_document`` row per consensus row (``streams.CONSENSUS_CSV_COLUMNS``)."""
-    head = csv_line(
+    decided_csv = Sql(
+        "CASE WHEN ⟨s⟩ = " + literal(ConsensusStatus.ADJUDICATED) + " THEN ⟨a⟩ ELSE ⟨m⟩ END",
+        s=F("status"),
+        a=csv_plain(F("adjudicated_reliability")),
+        m=csv_float(F("median_reliability")),
+    )
+    line = csv_line(
         [
             csv_plain(F("key")),
             csv_plain(F("kind")),
@@ -433,47 +453,30 @@ def consensus_csv(queryset, newline: str) -> Iterator[str]:
             csv_plain(F("claim_id")),
             csv_plain(F("start")),
             csv_plain(F("end")),
+            csv_text(F("exact")),
+            csv_text(F("prefix")),
+            csv_text(F("suffix")),
+            csv_plain(F("reviewer_count")),
+            csv_plain(F("rating_count")),
+            csv_float(F("median_reliability")),
+            csv_plain(_label(F("median_reliability"))),
+            csv_float(F("q1_reliability")),
+            csv_float(F("q3_reliability")),
+            csv_plain(F("status")),
+            csv_plain(F("computed_status")),
+            decided_csv,
+            csv_plain(_label(_decided_reliability_float())),
+            csv_text_array(_decided_flags()),
+            csv_jsonb_map(F("flag_support")),
+            csv_jsonb_map(F("rating_distribution")),
+            csv_text(F("adjudication_reason")),
+            csv_bool(F("adjudication_stale")),
+            csv_plain(iso_time(F("updated_at"))),
+            "",  # deleted_at
         ],
-        ",",
+        newline,
     )
-    decided_csv = Sql(
-        "CASE WHEN ⟨s⟩ = " + literal(ConsensusStatus.ADJUDICATED) + " THEN ⟨a⟩ ELSE ⟨m⟩ END",
-        s=F("status"),
-        a=csv_plain(F("adjudicated_reliability")),
-        m=csv_float(F("median_reliability")),
-    )
-    tail = concat(
-        ",",
-        csv_line(
-            [
-                csv_plain(F("reviewer_count")),
-                csv_plain(F("rating_count")),
-                csv_float(F("median_reliability")),
-                csv_plain(_label(F("median_reliability"))),
-                csv_float(F("q1_reliability")),
-                csv_float(F("q3_reliability")),
-                csv_plain(F("status")),
-                csv_plain(F("computed_status")),
-                decided_csv,
-                csv_plain(_label(_decided_reliability_float())),
-                csv_text_array(_decided_flags()),
-                csv_jsonb_map(F("flag_support")),
-                csv_jsonb_map(F("rating_distribution")),
-                csv_text(F("adjudication_reason")),
-                csv_bool(F("adjudication_stale")),
-                csv_plain(iso_time(F("updated_at"))),
-                "",  # deleted_at
-            ],
-            newline,
-        ),
-    )
-    return _quoted(queryset, head, tail, _CsvCells())
-
-
-def _json_quote(quote) -> str:
-    exact, prefix, suffix = quote_parts(quote)
-    dumps = formats.dumps
-    return f'"exact":{dumps(exact)},"prefix":{dumps(prefix)},"suffix":{dumps(suffix)}'
+    return _lines(queryset, line)
 
 
 def consensus_jsonld(queryset, links: Links) -> Iterator[str]:
@@ -487,7 +490,7 @@ def consensus_jsonld(queryset, links: Links) -> Iterator[str]:
         s=F("status"),
     )
     agent = formats.dumps(webanno.software_agent(links))
-    head = concat(
+    item = concat(
         *_annotation_head(
             links,
             _iri(links.consensus, _KEY, F("key")),
@@ -496,6 +499,13 @@ def consensus_jsonld(queryset, links: Links) -> Iterator[str]:
             [_text_body(json_text(assessment), "assessing"), _tagging_bodies(_decided_flags())],
         ),
         _target_head(links, F("document__language")),
+        '"exact":',
+        json_text(F("exact")),
+        ',"prefix":',
+        json_text(F("prefix")),
+        ',"suffix":',
+        json_text(F("suffix")),
+        _target_tail(),
+        "}",
     )
-    tail = concat(_target_tail(), "}")
-    return _quoted(queryset, head, tail, _json_quote)
+    return _lines(queryset, item)

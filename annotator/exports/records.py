@@ -5,7 +5,7 @@ Each function takes a queryset already filtered and ordered, iterates it with
 batch needs in one query per batch, so memory stays flat whatever the number of rows.
 """
 
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -18,9 +18,7 @@ from annotator.models import (
     AnnotationRevision,
     Claim,
     ConsensusStatus,
-    Document,
 )
-from annotator.text import QuoteSelector, quote_selector
 
 from .queries import batched
 
@@ -241,69 +239,19 @@ CONSENSUS_COLUMNS = (
 )
 
 
-class QuoteCutter:
-    """Cuts consensus quotes (``text.quote_selector``) from document bodies, in Python.
-
-    PostgreSQL walks a multi-byte text from its start for every substring (16 KB bodies made
-    the consensus CSV take 15 s for 40k rows); Python slices in constant time. Bodies are
-    fetched a batch at a time and kept, least recently used first out, up to ``budget``
-    characters (at worst that plus the documents of one batch of rows), so memory stays
-    bounded whatever the number of rows.
-    """
-
-    def __init__(self, using: str, budget: int = 4_000_000):
-        self.using = using
-        self.budget = budget
-        self.bodies: OrderedDict[int, str] = OrderedDict()
-        self.size = 0
-
-    def cut(self, spans: list[tuple]) -> list[QuoteSelector | None]:
-        """(document id, start, end) → the quote, or None when there is no span."""
-        wanted = {doc for doc, start, end in spans if doc is not None and start is not None}
-        missing = [doc for doc in wanted if doc not in self.bodies]
-        for batch in batched(missing, 200):
-            for pk, body in (
-                Document.objects.using(self.using).filter(pk__in=batch).values_list("pk", "body")
-            ):
-                self.bodies[pk] = body
-                self.size += len(body)
-        quotes = []
-        for doc, start, end in spans:
-            if doc is None or start is None or end is None:
-                quotes.append(None)
-                continue
-            self.bodies.move_to_end(doc)
-            quotes.append(quote_selector(self.bodies[doc], start, end))
-        while self.size > self.budget and len(self.bodies) > 1:
-            _, body = self.bodies.popitem(last=False)
-            self.size -= len(body)
-        return quotes
-
-
-def quote_parts(quote: QuoteSelector | None) -> tuple:
-    """(exact, prefix, suffix), all None when there is no quote."""
-    return (None, None, None) if quote is None else (quote.exact, quote.prefix, quote.suffix)
-
-
 def consensus_records(
     queryset, *, flag_upper: float, quotes: bool = False, raw_times: bool = False
 ) -> Iterator[dict]:
     """Consensus records; ``quotes`` adds the span's text, ``raw_times`` keeps datetimes."""
     columns = list(CONSENSUS_COLUMNS)
     if quotes:
-        columns.append("document__language")
+        columns += ["exact", "prefix", "suffix", "document__language"]
     iso = (lambda value: value) if raw_times else _iso
-    rows = queryset.values(*columns).iterator(chunk_size=CHUNK_SIZE)
-    cutter = QuoteCutter(queryset.db)
-    for batch in batched(rows, 1000):
-        cuts = [None] * len(batch)
-        if quotes:
-            cuts = cutter.cut([(row["document_id"], row["start"], row["end"]) for row in batch])
-        for row, cut in zip(batch, cuts, strict=True):
-            yield _consensus_record(row, cut, flag_upper, quotes, iso)
+    for row in queryset.values(*columns).iterator(chunk_size=CHUNK_SIZE):
+        yield _consensus_record(row, flag_upper, quotes, iso)
 
 
-def _consensus_record(row: dict, cut, flag_upper: float, quotes: bool, iso) -> dict:
+def _consensus_record(row: dict, flag_upper: float, quotes: bool, iso) -> dict:
     median = row["median_reliability"]
     decided = decided_reliability(row)
     record = {
@@ -334,6 +282,7 @@ def _consensus_record(row: dict, cut, flag_upper: float, quotes: bool, iso) -> d
         "updated_at": iso(row["updated_at"]),
     }
     if quotes:
-        record["exact"], record["prefix"], record["suffix"] = quote_parts(cut)
+        for name in ("exact", "prefix", "suffix"):
+            record[name] = row[name]
         record["document_language"] = row["document__language"]
     return record

@@ -190,6 +190,8 @@ def consensus_export(
             rows = pgrows.consensus_json(queryset)
         elif fast and fmt == "csv":
             rows, lines = (), pgrows.consensus_csv(queryset, formats.csv_newline(excel))
+        elif fast and fmt == "parquet":
+            rows, lines = (), pgrows.consensus_parquet_lines(queryset)
         else:
             rows = records.consensus_records(queryset, flag_upper=upper, quotes=fmt == "csv")
         tombstones = (
@@ -197,7 +199,9 @@ def consensus_export(
             for pk, key, status, deleted in gone
         )
         if fmt == "parquet":
-            chunks = parquet.parquet_document(itertools.chain(rows, tombstones), "consensus")
+            chunks = parquet.parquet_document(
+                itertools.chain(rows, tombstones), "consensus", lines=lines
+            )
             return Export(
                 _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "consensus.parquet"
             )
@@ -281,6 +285,13 @@ def annotations_export(
     tombstones = (
         {"id": pk, "status": status, "deleted_at": _iso(deleted)} for pk, status, deleted in gone
     )
+    if fast and fmt == "parquet":
+        chunks = parquet.parquet_document(
+            tombstones, "annotations", lines=pgrows.annotation_json(queryset)
+        )
+        return Export(
+            _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "annotations.parquet"
+        )
     if fast and fmt in ("jsonl", "json", "csv"):
         lines, rows = (), ()
         if fmt == "csv":
