@@ -72,6 +72,8 @@ def varied(seeded, reviewer, other_reviewer, third_reviewer, moderator):
     adjudicate(group, moderator=moderator, reliability=4, flags=["anachronism"], reason=NASTY)
     # Stored values the writers never produce today, to pin the formats down.
     Consensus.objects.filter(kind="span").update(flag_support={"anachronism": 0.6666666666666666})
+    # One decided flag (the jsonpath form) that needs the list escape and the formula guard.
+    Consensus.objects.filter(kind="claim").update(flag_support={"=b;\\": 0.9, "low": 0.1})
     Consensus.objects.filter(kind="passage").update(
         flag_support={"b;\\": 0.5, "anachronism": 1.0, "c": 2 / 3, "x": 1},
         rating_distribution={"1": 2, "5": 1},
@@ -113,6 +115,8 @@ def test_fast_paths_write_the_python_paths_bytes(settings, varied, moderator, wh
         fast, slow = both_paths(settings, client, what, query)
         assert fast == slow, (what, fmt)
         assert len(fast) > (2 if fmt == "parquet" else 500)  # rows, or characters
+        if (what, fmt) == ("consensus", "csv"):
+            assert "'=b\\;\\\\" in fast  # the claim's one decided flag, escaped and guarded
 
 
 @pytest.mark.django_db

@@ -31,6 +31,7 @@ from .pgtext import (
     csv_jsonb_list,
     csv_jsonb_map,
     csv_line,
+    csv_list_item,
     csv_plain,
     csv_text,
     csv_text_array,
@@ -41,6 +42,7 @@ from .pgtext import (
     json_jsonb_list,
     json_jsonb_map,
     json_object,
+    json_plain_text,
     json_text,
     json_text_array,
     json_time,
@@ -70,10 +72,15 @@ def _csv_safe(text: str) -> bool:
     return formats.csv_cell(text) == text and not any(c in text for c in ',"\r\n')
 
 
-# Labels, statuses and kinds go into CSV without the guard and quoting (``csv_plain``).
+# Labels, statuses and kinds go into CSV without the guard and quoting (``csv_plain``), and into
+# JSON without escaping (``json_plain_text``).
 assert all(map(_csv_safe, RELIABILITY_LABELS.values()))
 assert all(_csv_safe(value) for value in (*ConsensusStatus.values, *Consensus.Kind.values))
 assert all(_csv_safe(value) for value in AnnotationStatus.values)
+assert all(
+    formats.dumps(value) == f'"{value}"'
+    for value in (*ConsensusStatus.values, *Consensus.Kind.values, *AnnotationStatus.values)
+)
 
 
 def _label(expression) -> Sql:
@@ -153,7 +160,7 @@ def annotation_json(queryset) -> Iterator[str]:
         ("evidence", json_jsonb_list(F("evidence"))),
         ("claim", _annotation_claim_json()),
         ("suggestion", json_int(F("suggestion_id"))),
-        ("status", json_text(F("status"))),
+        ("status", json_plain_text(F("status"))),
         ("version", json_int(F("version"))),
         ("created_at", json_time(F("created_at"))),
         ("updated_at", json_time(F("updated_at"))),
@@ -204,10 +211,24 @@ def _text_body(value, purpose: str, language: str | None = webanno.SERVICE_LANGU
     )
 
 
+_TAG_HEAD = '{"type":"TextualBody","purpose":"tagging","format":"text/plain","value":'
+_TAG_TAIL = ',"language":' + formats.dumps(webanno.SERVICE_LANGUAGE) + "}"
+
+
+def _tagging_body(slug: str) -> str:
+    """SQL: ``,{tagging body}`` of ``slug`` (SQL text), or nothing for NULL."""
+    return (
+        f"CASE WHEN ({slug}) IS NULL THEN '' ELSE "
+        + literal("," + _TAG_HEAD)
+        + f" || to_json({slug})::text || "
+        + literal(_TAG_TAIL)
+        + " END"
+    )
+
+
 def _tagging_bodies(slugs) -> Sql:
     """``,{tagging body}`` for each slug of a ``text[]``, in order."""
-    head = '{"type":"TextualBody","purpose":"tagging","format":"text/plain","value":'
-    tail = ',"language":' + formats.dumps(webanno.SERVICE_LANGUAGE) + "}"
+    head, tail = _TAG_HEAD, _TAG_TAIL
     return Sql(
         "(SELECT COALESCE(string_agg("
         + literal("," + head)
@@ -376,6 +397,34 @@ def _decided_flags() -> Sql:
     )
 
 
+def _decided_flags_unordered() -> Sql:
+    """``records.decided_flags`` as a jsonb list, in stored (not sorted) order.
+
+    One jsonpath call instead of a sub-select per row: exact where the order cannot matter,
+    at most one flag (most groups); ``_one_or_more`` sends the others to ``_decided_flags``.
+    """
+    upper = formats.dumps({"u": float(settings.ANNOTATOR["FLAG_DISPUTE_UPPER"])})
+    return Sql(
+        "CASE WHEN ⟨s⟩ = " + literal(ConsensusStatus.ADJUDICATED) + " THEN ⟨a⟩ "
+        "ELSE jsonb_path_query_array(⟨f⟩, '$.keyvalue() ? (@.value >= $u).key', "
+        + literal(upper)
+        + "::jsonb) END",
+        s=F("status"),
+        a=F("adjudicated_flags"),
+        f=F("flag_support"),
+    )
+
+
+def _one_or_more(one: str, more) -> Sql:
+    """``one`` (SQL on ``⟨d⟩``, the decided flags as jsonb) when there is at most one decided
+    flag, else ``more`` (an expression on the sorted ``_decided_flags``)."""
+    return Sql(
+        "CASE WHEN (⟨d⟩ -> 1) IS NULL THEN " + one + " ELSE ⟨more⟩ END",
+        d=_decided_flags_unordered(),
+        more=more,
+    )
+
+
 def _decided_json() -> Sql:
     return Sql(
         "CASE WHEN ⟨s⟩ = " + literal(ConsensusStatus.ADJUDICATED) + " THEN ⟨a⟩ ELSE ⟨m⟩ END",
@@ -404,7 +453,7 @@ def consensus_json(queryset, map_json=json_jsonb_map) -> Iterator[str]:
     record = json_object(
         ("id", json_int(F("id"))),
         ("key", json_text(F("key"))),
-        ("kind", json_text(F("kind"))),
+        ("kind", json_plain_text(F("kind"))),
         ("document", json_int(F("document_id"))),
         ("passage", json_int(F("passage_id"))),
         ("claim", json_int(F("claim_id"))),
@@ -418,11 +467,11 @@ def consensus_json(queryset, map_json=json_jsonb_map) -> Iterator[str]:
         ("q3_reliability", json_float(F("q3_reliability"))),
         ("rating_distribution", map_json(F("rating_distribution"))),
         ("flag_support", map_json(F("flag_support"))),
-        ("computed_status", json_text(F("computed_status"))),
-        ("status", json_text(F("status"))),
+        ("computed_status", json_plain_text(F("computed_status"))),
+        ("status", json_plain_text(F("status"))),
         ("decided_reliability", _decided_json()),
         ("decided_label", json_text(_label(_decided_reliability_float()))),
-        ("decided_flags", json_text_array(_decided_flags())),
+        ("decided_flags", _one_or_more("(⟨d⟩)::text", json_text_array(_decided_flags()))),
         ("adjudication_reason", json_text(F("adjudication_reason"))),
         ("adjudicated_at", json_time(F("adjudicated_at"))),
         ("adjudication_stale", json_bool(F("adjudication_stale"))),
@@ -466,7 +515,7 @@ def consensus_csv(queryset, newline: str) -> Iterator[str]:
             csv_plain(F("computed_status")),
             decided_csv,
             csv_plain(_label(_decided_reliability_float())),
-            csv_text_array(_decided_flags()),
+            _one_or_more(csv_list_item("⟨d⟩ ->> 0"), csv_text_array(_decided_flags())),
             csv_jsonb_map(F("flag_support")),
             csv_jsonb_map(F("rating_distribution")),
             csv_text(F("adjudication_reason")),
@@ -496,7 +545,10 @@ def consensus_jsonld(queryset, links: Links) -> Iterator[str]:
             _iri(links.consensus, _KEY, F("key")),
             F("updated_at"),
             agent,
-            [_text_body(json_text(assessment), "assessing"), _tagging_bodies(_decided_flags())],
+            [
+                _text_body(json_text(assessment), "assessing"),
+                _one_or_more(_tagging_body("⟨d⟩ ->> 0"), _tagging_bodies(_decided_flags())),
+            ],
         ),
         _target_head(links, F("document__language")),
         '"exact":',

@@ -29,7 +29,10 @@ from . import formats
 _PART = re.compile(r"⟨(\w+)⟩")
 # A float8 as Python's repr writes it: PostgreSQL's shortest form, ``.0`` when integral.
 # Plain CASE expressions throughout, no sub-selects: each sub-select is a sub-plan run per row.
-_FLOAT = "CASE WHEN ({x})::text ~ '^-?[0-9]+$' THEN ({x})::text || '.0' ELSE ({x})::text END"
+# Integral below 1e15 (where PostgreSQL's text has no exponent): arithmetic tests, not a regex.
+_FLOAT = (
+    "CASE WHEN ({x}) = trunc({x}) AND abs({x}) < 1e15 THEN ({x})::text || '.0' ELSE ({x})::text END"
+)
 # A jsonb scalar as Python's ``json.dumps(json.loads(...))`` writes it.
 _JSON_SCALAR = (
     "CASE WHEN jsonb_typeof({v}) = 'number' AND ({v})::text !~ '^-?[0-9]+$' "
@@ -112,6 +115,11 @@ def concat(*parts) -> Sql:
 
 def json_text(expression) -> Sql:
     return Sql("COALESCE(to_json((⟨x⟩)::text)::text, 'null')", x=expression)
+
+
+def json_plain_text(expression) -> Sql:
+    """A text that JSON writes as it is (a choice value, see ``pgrows``): no escaping."""
+    return Sql("COALESCE('\"' || ⟨x⟩ || '\"', 'null')", x=expression)
 
 
 def json_int(expression) -> Sql:
@@ -303,6 +311,15 @@ def _csv_list(source: str, item: str, expression, simple=None) -> Sql:
         + ") AS _j)"
     )
     return _text_once("CASE " + " ".join(whens) + " ELSE " + exact + " END", x=expression)
+
+
+def csv_list_item(item: str) -> str:
+    """SQL: the cell of a list whose only item is ``item`` (SQL text; NULL: an empty list)."""
+    return (
+        f"CASE WHEN ({item}) IS NULL THEN '' ELSE "
+        + _GUARD_AND_QUOTE.format(x="(" + _list_item(f"({item})") + ")")
+        + " END"
+    )
 
 
 def csv_text_array(expression) -> Sql:
