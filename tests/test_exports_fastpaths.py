@@ -187,3 +187,19 @@ def test_fast_paths_with_nothing_to_send(settings, varied, moderator, what):
         assert fast == slow, (what, fmt)
         if fmt == "jsonl":
             assert fast == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("block_bytes", [1, 1500])
+def test_fast_paths_in_small_blocks(settings, varied, moderator, monkeypatch, block_bytes):
+    """Rows reach the formats in blocks (one row each, or a few): the same bytes; Parquet row
+    groups cut inside a block."""
+    from annotator.exports import parquet, pgrows
+
+    monkeypatch.setattr(pgrows, "_BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(parquet, "ROW_GROUP", 2)
+    client = logged_in(moderator)
+    for what in FORMATS:
+        for fmt in FORMATS[what]:
+            fast, slow = both_paths(settings, client, what, f"format={fmt}")
+            assert fast == slow, (what, fmt, block_bytes)

@@ -34,19 +34,24 @@ def coalesce(parts: Iterable[str], size: int = CHUNK_CHARS) -> Iterator[str]:
         yield "".join(buffer)
 
 
-def encoded(item: dict | str) -> str:
-    """A record's JSON text; a ``str`` is already that text (written by ``pgrows``)."""
-    return item if isinstance(item, str) else dumps(item)
+class Written(str):
+    """Records already written as JSON (or CSV rows) by the database, each ending with ``\n``
+    (``pgrows``): passed on in blocks, never split into lines in Python."""
 
 
-def json_lines(records: Iterable[dict | str]) -> Iterator[str]:
-    return coalesce(encoded(record) + "\n" for record in records)
+def json_lines(records: Iterable[dict | Written]) -> Iterator[str]:
+    return coalesce(
+        record if isinstance(record, Written) else dumps(record) + "\n" for record in records
+    )
 
 
-def _json_array_items(items: Iterable[dict | str]) -> Iterator[str]:
+def _json_array_items(items: Iterable[dict | Written]) -> Iterator[str]:
+    """Items separated by commas. JSON text holds no raw newline (it is escaped in strings),
+    so a block's line ends are exactly its item boundaries."""
     first = True
     for item in items:
-        yield encoded(item) if first else "," + encoded(item)
+        text = item[:-1].replace("\n", ",") if isinstance(item, Written) else dumps(item)
+        yield text if first else "," + text
         first = False
 
 
@@ -128,8 +133,9 @@ def csv_document(
     """CSV with a header row (RFC 4180 quoting), LF line ends.
 
     ``excel``: a UTF-8 byte order mark first and CRLF line ends, so that Excel opens UTF-8
-    text (好戲, emoji) as UTF-8 instead of the system code page. ``lines``: rows already
-    written (by ``pgrows``, ending with ``csv_newline(excel)``), put before ``records``.
+    text (好戲, emoji) as UTF-8 instead of the system code page. ``lines``: blocks of rows
+    already written (by ``pgrows``, each ending with ``csv_newline(excel)``), put before
+    ``records``.
     """
 
     def parts():

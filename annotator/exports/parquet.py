@@ -204,12 +204,22 @@ def _table_from_lines(lines: bytearray, schema, line_schema):
     return pa.Table.from_arrays(columns, schema=schema)
 
 
+def _after_lines(text: str, count: int) -> int:
+    """The index just after the ``count``-th line end of ``text`` (its length if fewer)."""
+    position = -1
+    for _ in range(count):
+        position = text.find("\n", position + 1)
+        if position < 0:
+            return len(text)
+    return position + 1
+
+
 def parquet_document(
     records: Iterable[dict], what: str, lines: Iterable[str] = ()
 ) -> Iterator[bytes]:
     """``what``: "annotations" or "consensus"; records as the JSON formats carry them.
 
-    ``lines``: rows already written as JSON by PostgreSQL (``pgrows.*_parquet_lines``), put
+    ``lines``: blocks of rows already written as JSON lines by PostgreSQL (``pgrows``), put
     before ``records``.
     """
     import pyarrow as pa
@@ -228,14 +238,16 @@ def parquet_document(
             use_dictionary=[name for name in names if name in _REPEATED],
         )
         group, rows = bytearray(), 0
-        for line in lines:
-            group += line.encode()
-            group += b"\n"
-            rows += 1
-            if rows >= ROW_GROUP:
-                writer.write_table(_table_from_lines(group, schema, line_schema))
-                group, rows = bytearray(), 0
-                yield sink.take()
+        for block in lines:
+            while block:
+                cut = _after_lines(block, ROW_GROUP - rows)
+                group += block[:cut].encode()
+                rows += block.count("\n", 0, cut)
+                block = block[cut:]
+                if rows == ROW_GROUP:
+                    writer.write_table(_table_from_lines(group, schema, line_schema))
+                    group, rows = bytearray(), 0
+                    yield sink.take()
         if rows:
             writer.write_table(_table_from_lines(group, schema, line_schema))
             yield sink.take()

@@ -104,12 +104,14 @@ def _unescape(text: str) -> str:
     return _COPY_ESCAPE.sub(lambda match: _COPY_ESCAPES[match.group(1)], text)
 
 
-def _lines(queryset, expression) -> Iterator[str]:
-    """The text of ``expression`` for each row, sent by ``COPY (query) TO STDOUT``.
+def _lines(queryset, expression) -> Iterator[formats.Written]:
+    """Blocks of about 64 KB of rows, each the text of ``expression`` and a ``\\n``, sent by
+    ``COPY (query) TO STDOUT``.
 
     A server-side cursor makes PostgreSQL wait between fetches while Python sends the rows
     on; COPY streams, so PostgreSQL writes the next rows while Python sends these (the two
     run side by side on two cores). The rows are the queryset's exactly: its SQL is copied.
+    COPY ends each row with ``\\n`` and escapes any inside it, which a block undoes at once.
     ``expression`` is never NULL, so no row is COPY's ``\\N``.
     """
     query = queryset.annotate(export_line=expression).values_list("export_line").query
@@ -117,13 +119,26 @@ def _lines(queryset, expression) -> Iterator[str]:
         sql, params = query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:  # a filter that matches nothing (``.none()``, an empty ``__in``)
         return
+    block = bytearray()
     with (
         connections[queryset.db].cursor() as cursor,
         cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy,
     ):
         for data in copy:
-            line = str(data, "utf-8")[:-1]
-            yield _unescape(line) if "\\" in line else line
+            block += data
+            if len(block) >= _BLOCK_BYTES:
+                yield _written(block)
+                block = bytearray()
+    if block:
+        yield _written(block)
+
+
+_BLOCK_BYTES = formats.CHUNK_CHARS
+
+
+def _written(block: bytearray) -> formats.Written:
+    text = block.decode()
+    return formats.Written(_unescape(text) if "\\" in text else text)
 
 
 # Annotations
@@ -168,7 +183,7 @@ def annotation_json(queryset) -> Iterator[str]:
     return _lines(queryset, record)
 
 
-def annotation_csv(queryset, newline: str) -> Iterator[str]:
+def annotation_csv(queryset, newline: str) -> Iterator[formats.Written]:
     """One ``formats.csv_document`` row per annotation (``streams.ANNOTATION_CSV_COLUMNS``)."""
     line = csv_line(
         [
@@ -485,7 +500,7 @@ def consensus_parquet_lines(queryset) -> Iterator[str]:
     return consensus_json(queryset, map_json=_map_entries)
 
 
-def consensus_csv(queryset, newline: str) -> Iterator[str]:
+def consensus_csv(queryset, newline: str) -> Iterator[formats.Written]:
     """One ``formats.csv_document`` row per consensus row (``streams.CONSENSUS_CSV_COLUMNS``)."""
     decided_csv = Sql(
         "CASE WHEN ⟨s⟩ = " + literal(ConsensusStatus.ADJUDICATED) + " THEN ⟨a⟩ ELSE ⟨m⟩ END",

@@ -375,11 +375,12 @@ def csv_jsonb_map(expression) -> Sql:
 
 
 def csv_line(cells, newline: str) -> Sql:
-    """One CSV row: cells joined by ``,`` and ended with ``newline``."""
+    """One CSV row: cells joined by ``,`` and ended with ``newline`` but its final LF, which
+    ``COPY`` writes after each row (``pgrows._lines``)."""
     parts: list = []
     for index, cell in enumerate(cells):
         if index:
             parts.append(",")
         parts.append(cell)
-    parts.append(newline)
+    parts.append(newline.removesuffix("\n"))
     return concat(*parts)
