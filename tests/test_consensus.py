@@ -357,3 +357,52 @@ def test_a_write_costs_the_same_few_queries_whatever_the_group_size(
         "factual-error": round(1 / 6, 4),
     }
     assert consensus.recompute_all(check=True).differences == {}
+
+
+def test_groups_keep_their_quote_whichever_path_makes_them(reviewers):
+    """The span's quote is cut once when a group's row is made, by a write or a rebuild,
+    astral characters (CJK Extension B, a ZWJ family, a flag) included; claims have none."""
+    body = "𠀀𠀁 intro 👨\u200d👩\u200d👧 family.\n\nSecond 好戲開始嘍 passage 🇹🇼 end."
+    document = import_record(DocumentRecord(body=body, origin="quotes.txt")).document
+    claim = Claim.objects.create(text=MAO_ZH, language="zh-Hant")
+    annotation = annotate(reviewers[0], document, MAO_ZH, reliability=2, claim=claim)
+
+    def quotes():
+        return {
+            row.key: (row.exact, row.prefix, row.suffix)
+            for row in Consensus.objects.filter(key__in=keys)
+        }
+
+    span, passage = span_row(annotation), passage_row(annotation)
+    keys = [span.key, passage.key, f"claim:{claim.pk}"]
+    made_by_the_write = quotes()
+    assert made_by_the_write[span.key] == (MAO_ZH, body[: annotation.start], body[annotation.end :])
+    assert made_by_the_write[passage.key][0] == body[passage.start : passage.end]
+    assert made_by_the_write[passage.key][0].startswith("Second")
+    assert made_by_the_write[f"claim:{claim.pk}"] == (None, None, None)
+
+    Consensus.objects.all().delete()
+    consensus.recompute_all()
+    assert quotes() == made_by_the_write
+
+
+def test_migration_cuts_the_quotes_of_existing_rows(reviewers):
+    """Migration 0015 gives rows made before it their quotes, as a write would have."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("annotator.migrations.0015_consensus_quotes")
+    record = DocumentRecord(body="𠀀 one.\n\n🎭 two 好戲.", origin="m.txt")
+    document = import_record(record).document
+    annotate(reviewers[0], document, "好戲", reliability=3)
+    annotate(reviewers[1], document, "𠀀 one.", reliability=4)
+    made = sorted(Consensus.objects.values_list("key", "exact", "prefix", "suffix"))
+    Consensus.objects.update(exact=None, prefix=None, suffix=None)
+
+    migration.cut_existing_quotes(apps, SimpleNamespace(connection=connection))
+
+    assert sorted(Consensus.objects.values_list("key", "exact", "prefix", "suffix")) == made
+    assert {exact for _, exact, _, _ in made} >= {"好戲", "𠀀 one."}

@@ -38,9 +38,7 @@ def _lock_rows(groups: list[GroupRef]) -> list[tuple[GroupRef, Consensus]]:
     # Hand-written (annotator.sqlrows): through the ORM these two statements cost about 2 ms
     # of Python per annotation write, twice what the database spent on them.
     table = ModelSQL.for_model(Consensus, "c")
-    rows = [group.new_row() for group in groups]
-    add_quotes(rows)
-    table.insert_ignoring_conflicts(rows, unique_field="key")
+    table.insert_ignoring_conflicts([group.new_row() for group in groups], unique_field="key")
     key = table.column("key")
     lock = connection.ops.for_update_sql() if connection.features.has_select_for_update else ""
     keys = [group.key for group in groups]
@@ -51,6 +49,13 @@ def _lock_rows(groups: list[GroupRef]) -> list[tuple[GroupRef, Consensus]]:
             keys,
         )
         rows = {row.key: row for row in map(table.instance, cursor.fetchall())}
+    # A row made just now has no quote yet: the document body is read only then, not on
+    # every write (annotator/quotes.py).
+    unquoted = [row for row in rows.values() if row.start is not None and row.exact is None]
+    if unquoted:
+        add_quotes(unquoted)
+        for row in unquoted:
+            table.update(row, ["exact", "prefix", "suffix"])
     return [(group, rows[group.key]) for group in groups]
 
 
