@@ -83,13 +83,17 @@ assert all(
 )
 
 
-def _label(expression) -> Sql:
-    """``labels.reliability_label``: round half up onto 1..5, then the label; NULL for NULL."""
+def _label(expression, *, as_json: bool = False) -> Sql:
+    """``labels.reliability_label``: round half up onto 1..5, then the label; NULL for NULL.
+
+    ``as_json``: the label's JSON string (``null`` for NULL), written as a literal.
+    """
+    write = formats.dumps if as_json else str
     cases = " ".join(
-        f"WHEN {value} THEN {literal(text)}" for value, text in RELIABILITY_LABELS.items()
+        f"WHEN {value} THEN {literal(write(text))}" for value, text in RELIABILITY_LABELS.items()
     )
     return Sql(
-        "CASE WHEN ⟨x⟩ IS NULL THEN NULL ELSE CASE "
+        "CASE WHEN ⟨x⟩ IS NULL THEN " + ("'null'" if as_json else "NULL") + " ELSE CASE "
         "LEAST(5, GREATEST(1, floor((⟨x⟩)::float8 + 0.5)))::int " + cases + " END END",
         x=expression,
     )
@@ -169,7 +173,7 @@ def annotation_json(queryset) -> Iterator[str]:
         ("prefix", json_text(F("prefix"))),
         ("suffix", json_text(F("suffix"))),
         ("reliability", json_int(F("reliability"))),
-        ("reliability_label", json_text(_label(F("reliability")))),
+        ("reliability_label", _label(F("reliability"), as_json=True)),
         ("flags", json_text_array(_flag_slugs())),
         ("note", json_text(F("note"))),
         ("evidence", json_jsonb_list(F("evidence"))),
@@ -477,7 +481,7 @@ def consensus_json(queryset, map_json=json_jsonb_map) -> Iterator[str]:
         ("reviewer_count", json_int(F("reviewer_count"))),
         ("rating_count", json_int(F("rating_count"))),
         ("median_reliability", json_float(F("median_reliability"))),
-        ("median_label", json_text(_label(F("median_reliability")))),
+        ("median_label", _label(F("median_reliability"), as_json=True)),
         ("q1_reliability", json_float(F("q1_reliability"))),
         ("q3_reliability", json_float(F("q3_reliability"))),
         ("rating_distribution", map_json(F("rating_distribution"))),
@@ -485,7 +489,7 @@ def consensus_json(queryset, map_json=json_jsonb_map) -> Iterator[str]:
         ("computed_status", json_plain_text(F("computed_status"))),
         ("status", json_plain_text(F("status"))),
         ("decided_reliability", _decided_json()),
-        ("decided_label", json_text(_label(_decided_reliability_float()))),
+        ("decided_label", _label(_decided_reliability_float(), as_json=True)),
         ("decided_flags", _one_or_more("(⟨d⟩)::text", json_text_array(_decided_flags()))),
         ("adjudication_reason", json_text(F("adjudication_reason"))),
         ("adjudicated_at", json_time(F("adjudicated_at"))),

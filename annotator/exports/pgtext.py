@@ -217,10 +217,11 @@ def iso_time(expression, *, z: bool = False) -> Sql:
     ``z``: ``Z`` instead of ``+00:00`` (``webanno.utc_z``).
     """
     zone = "Z" if z else "+00:00"
+    # One to_char with microseconds, whose ``.000000`` is then dropped (it can only stand
+    # right before the zone).
     return Sql(
-        "CASE WHEN mod(date_part('microseconds', ⟨x⟩)::bigint, 1000000) = 0 "
-        f"THEN to_char(⟨x⟩ AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"{zone}\"') "
-        f"ELSE to_char(⟨x⟩ AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"{zone}\"') END",
+        f"replace(to_char(⟨x⟩ AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"{zone}\"'), "
+        f"'.000000{zone[0]}', '{zone[0]}')",
         x=expression,
     )
 
