@@ -274,8 +274,9 @@ def _rating_text(reliability, label, *, fractional: bool) -> Sql:
     )
 
 
-def _target_head(links: Links, language) -> Sql:
-    """``webanno._target`` up to the TextQuoteSelector's first member."""
+def _target(links: Links) -> Sql:
+    """``webanno._target`` of a row with the span's quote and offsets (annotations and
+    consensus rows both store them under the same names)."""
     return concat(
         '{"type":"SpecificResource","source":{"id":',
         _iri(links.document, _PK, F("document_id")),
@@ -283,14 +284,14 @@ def _target_head(links: Links, language) -> Sql:
         Sql(
             "CASE WHEN COALESCE(⟨l⟩, '') = '' THEN '' "
             "ELSE ',\"language\":' || to_json(⟨l⟩)::text END",
-            l=language,
+            l=F("document__language"),
         ),
-        '},"selector":[{"type":"TextQuoteSelector",',
-    )
-
-
-def _target_tail() -> Sql:
-    return concat(
+        '},"selector":[{"type":"TextQuoteSelector","exact":',
+        json_text(F("exact")),
+        ',"prefix":',
+        json_text(F("prefix")),
+        ',"suffix":',
+        json_text(F("suffix")),
         '},{"type":"TextPositionSelector","start":',
         json_int(F("start")),
         ',"end":',
@@ -354,14 +355,7 @@ def annotation_jsonld(queryset, links: Links) -> Iterator[str]:
             [assessment, _tagging_bodies(_flag_slugs()), note],
             created=F("created_at"),
         ),
-        _target_head(links, F("document__language")),
-        '"exact":',
-        json_text(F("exact")),
-        ',"prefix":',
-        json_text(F("prefix")),
-        ',"suffix":',
-        json_text(F("suffix")),
-        _target_tail(),
+        _target(links),
         "}",
     )
     tombstone = _tombstone(iri, F("status"), F("updated_at"))
@@ -569,14 +563,7 @@ def consensus_jsonld(queryset, links: Links) -> Iterator[str]:
                 _one_or_more(_tagging_body("⟨d⟩ ->> 0"), _tagging_bodies(_decided_flags())),
             ],
         ),
-        _target_head(links, F("document__language")),
-        '"exact":',
-        json_text(F("exact")),
-        ',"prefix":',
-        json_text(F("prefix")),
-        ',"suffix":',
-        json_text(F("suffix")),
-        _target_tail(),
+        _target(links),
         "}",
     )
     return _lines(queryset, item)
