@@ -12,6 +12,7 @@ import io
 
 import pytest
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotator.annotations import create_annotation, withdraw_annotation
@@ -73,9 +74,13 @@ def varied(seeded, reviewer, other_reviewer, third_reviewer, moderator):
     # Stored values the writers never produce today, to pin the formats down.
     Consensus.objects.filter(kind="span").update(flag_support={"anachronism": 0.6666666666666666})
     # One decided flag (the jsonpath form) that needs the list escape and the formula guard.
-    Consensus.objects.filter(kind="claim").update(flag_support={"=b;\\": 0.9, "low": 0.1})
+    Consensus.objects.filter(kind="claim").update(
+        status="adjudicated", adjudicated_flags=["=b;\\"], flag_support={"low": 0.1}
+    )
     Consensus.objects.filter(kind="passage").update(
-        flag_support={"b;\\": 0.5, "anachronism": 1.0, "c": 2 / 3, "x": 1},
+        # "-d" comes first in jsonb's key order (shortest, then bytewise): the CSV cell needs
+        # the formula guard. Three decided flags take the sorted path.
+        flag_support={"anachronism": 1.0, "cc": 2 / 3, "xx": 1, "-d": 0.5},
         rating_distribution={"1": 2, "5": 1},
         median_reliability=2.5,
         q1_reliability=3.0,
@@ -117,6 +122,7 @@ def test_fast_paths_write_the_python_paths_bytes(settings, varied, moderator, wh
         assert len(fast) > (2 if fmt == "parquet" else 500)  # rows, or characters
         if (what, fmt) == ("consensus", "csv"):
             assert "'=b\\;\\\\" in fast  # the claim's one decided flag, escaped and guarded
+            assert ",'-d=0.5;cc=0.6666666666666666;xx=1;anachronism=1.0," in fast
 
 
 @pytest.mark.django_db
@@ -203,3 +209,47 @@ def test_fast_paths_in_small_blocks(settings, varied, moderator, monkeypatch, bl
         for fmt in FORMATS[what]:
             fast, slow = both_paths(settings, client, what, f"format={fmt}")
             assert fast == slow, (what, fmt, block_bytes)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"flag_support": {"b;\\": 0.5}},
+        {"flag_support": {"anachronism": "0.5"}},
+        {"flag_support": {"anachronism": 0.00001}},
+        {"flag_support": ["anachronism"]},
+        {"rating_distribution": {"1": 1e16}},
+        {"rating_distribution": {"one": None}},
+    ],
+)
+def test_consensus_maps_are_plain_by_a_database_rule(varied, stored):
+    """The fast paths write the maps from their stored text: PostgreSQL refuses any other."""
+    with pytest.raises(IntegrityError, match="consensus_maps_plain"), transaction.atomic():
+        Consensus.objects.filter(kind="span").update(**stored)
+
+
+@pytest.mark.django_db
+def test_fast_paths_in_parallel_workers(settings, varied, moderator):
+    """Consensus rows may be written by PostgreSQL's parallel workers (no sub-select in them):
+    forced into workers, the same bytes (and the workers see this test's uncommitted rows)."""
+    from django.db import connection
+
+    force = "debug_parallel_query" if connection.pg_version >= 160000 else "force_parallel_mode"
+    client = logged_in(moderator)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET {force} = on")
+        cursor.execute("SET min_parallel_table_scan_size = 0")
+    try:
+        for fmt in FORMATS["consensus"]:
+            fast, slow = both_paths(settings, client, "consensus", f"format={fmt}")
+            assert fast == slow, fmt
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN SELECT annotator_decided_flags(status, adjudicated_flags, "
+                           "flag_support, 0.66) FROM annotator_consensus")  # fmt: skip
+            plan = " ".join(row[0] for row in cursor.fetchall())
+        assert "Gather" in plan  # the function runs in a worker
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"RESET {force}")
+            cursor.execute("RESET min_parallel_table_scan_size")

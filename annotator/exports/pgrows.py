@@ -29,10 +29,10 @@ from .pgtext import (
     csv_bool,
     csv_float,
     csv_jsonb_list,
-    csv_jsonb_map,
     csv_line,
     csv_list_item,
     csv_plain,
+    csv_slug_map,
     csv_text,
     csv_text_array,
     iso_time,
@@ -40,9 +40,9 @@ from .pgtext import (
     json_float,
     json_int,
     json_jsonb_list,
-    json_jsonb_map,
     json_object,
     json_plain_text,
+    json_slug_map,
     json_text,
     json_text_array,
     json_time,
@@ -395,18 +395,14 @@ def _decided_reliability_float() -> Sql:
 
 
 def _decided_flags() -> Sql:
-    """``records.decided_flags`` as a ``text[]``."""
-    upper = settings.ANNOTATOR["FLAG_DISPUTE_UPPER"]
+    """``records.decided_flags`` as a ``text[]`` (``annotator_decided_flags``, migration 0016:
+    a function, so the row keeps no sub-select and may be written by parallel workers)."""
     return Sql(
-        "CASE WHEN ⟨s⟩ = " + literal(ConsensusStatus.ADJUDICATED) + " THEN ARRAY(SELECT _d.v "
-        "FROM jsonb_array_elements_text(⟨a⟩) WITH ORDINALITY AS _d(v, o) ORDER BY _d.o) "
-        "WHEN ⟨f⟩ = '{}'::jsonb THEN '{}'::text[] "
-        "ELSE ARRAY(SELECT _d.k FROM jsonb_each(⟨f⟩) AS _d(k, v) "
-        'WHERE (_d.v)::text::float8 >= ⟨u⟩ ORDER BY _d.k COLLATE "C") END',
+        "annotator_decided_flags(⟨s⟩, ⟨a⟩, ⟨f⟩, ⟨u⟩)",
         s=F("status"),
         a=F("adjudicated_flags"),
         f=F("flag_support"),
-        u=Value(float(upper)),
+        u=Value(float(settings.ANNOTATOR["FLAG_DISPUTE_UPPER"])),
     )
 
 
@@ -458,7 +454,7 @@ def _map_entries(expression) -> Sql:
     )
 
 
-def consensus_json(queryset, map_json=json_jsonb_map) -> Iterator[str]:
+def consensus_json(queryset, map_json=json_slug_map) -> Iterator[str]:
     """``records.consensus_records`` (no quotes) as ``formats.dumps`` writes each record.
 
     ``map_json``: how the two maps are written (``_map_entries`` for Parquet).
@@ -528,9 +524,9 @@ def consensus_csv(queryset, newline: str) -> Iterator[formats.Written]:
             csv_plain(F("computed_status")),
             decided_csv,
             csv_plain(_label(_decided_reliability_float())),
-            _one_or_more(csv_list_item("⟨d⟩ ->> 0"), csv_text_array(_decided_flags())),
-            csv_jsonb_map(F("flag_support")),
-            csv_jsonb_map(F("rating_distribution")),
+            _one_or_more(csv_list_item("⟨d⟩ ->> 0"), csv_text_array(_decided_flags(), once=False)),
+            csv_slug_map(F("flag_support")),
+            csv_slug_map(F("rating_distribution")),
             csv_text(F("adjudication_reason")),
             csv_bool(F("adjudication_stale")),
             csv_plain(iso_time(F("updated_at"))),

@@ -141,29 +141,10 @@ def json_text_array(expression) -> Sql:
     return Sql("COALESCE(array_to_json(⟨x⟩)::text, 'null')", x=expression)
 
 
-# The fast forms of the two jsonb shapes the exports hold: a flat map (flag slug or rating →
-# number) and a list of plain strings (evidence). ``jsonb::text`` writes them with a space
-# after each ``:`` and ``,``. With no backslash in the text no string holds a ``"``, so no
-# separator can hide inside one and removing those spaces is exact. A number's text is what
-# PostgreSQL keeps of what Python's ``json`` wrote (the shortest round-trip form), which the
-# Python path reads back and writes again unchanged, except below 1e-4 where Python writes an
-# exponent: ``0.0000`` sends a value to the exact, slower path (a sub-select per value), as do
-# nested values. Plain ``strpos`` tests: a regular expression here cost more than the rest.
-_NO_ESCAPES = "strpos({t}, '\\') = 0 AND strpos({t}, '0.0000') = 0"
-SIMPLE_MAP = (
-    "left({t}, 1) = '{{' AND " + _NO_ESCAPES + " AND strpos({t}, '[') = 0 "
-    "AND strpos(substr({t}, 2), '{{') = 0"
-)
-# For ``k=v`` cells the values must be numbers (``str()`` of a string is not its JSON) and
-# the keys need no ``;`` escape.
-SIMPLE_NUMBER_MAP = (
-    SIMPLE_MAP + " AND strpos({t}, ': \"') = 0 AND strpos({t}, ': t') = 0 "
-    "AND strpos({t}, ': f') = 0 AND strpos({t}, ': n') = 0 AND strpos({t}, ';') = 0"
-    # and such a cell needs neither the formula guard nor quotes: no comma but the separators
-    # (CR, LF and quotes inside a key would be escaped, so there are none), no trigger first.
-    " AND strpos(replace({t}, ', \"', ''), ',') = 0"
-    " AND substr({t}, 3, 1) NOT IN ('-', '=', '+', '@', '''')"
-)
+# The fast form of a jsonb list of plain strings (evidence). ``jsonb::text`` writes it with a
+# space after each ``,``. With no backslash in the text no string holds a ``"``, so no
+# separator can hide inside one and removing those spaces is exact; other lists take an exact,
+# slower sub-select per item.
 SIMPLE_LIST = "{t} = '[]' OR {t} ~ " + "'" + r'^\[("[^"\\]*"(, "[^"\\]*")*)?\]$' + "'"
 
 
@@ -196,17 +177,32 @@ def json_jsonb_list(expression) -> Sql:
     )
 
 
-def json_jsonb_map(expression) -> Sql:
-    """A jsonb object of scalars, re-written compactly in its stored key order."""
-    item = "to_json(_e.k)::text || ':' || " + _JSON_SCALAR.format(v="_e.v")
-    return _text_once(
-        "CASE WHEN ⟨x⟩ IS NULL THEN 'null' "
-        "WHEN " + SIMPLE_MAP.format(t="(⟨x⟩)::text") + " "
-        "THEN replace(replace((⟨x⟩)::text, '\": ', '\":'), ', \"', ',\"') "
-        "ELSE (SELECT '{' || COALESCE(string_agg("
-        + item
-        + ", ',' ORDER BY _e.o), '') || '}' FROM jsonb_each(⟨x⟩) WITH ORDINALITY"
-        " AS _e(k, v, o)) END",
+# The consensus maps (flag slug or rating → number) are plain by a database rule
+# (``consensus_maps_plain``, migration 0016): slugs for keys, numbers that JSON writes without
+# an exponent for values. ``jsonb::text`` writes them with a space after each ``:`` and ``,``,
+# and a number as PostgreSQL keeps what Python's ``json`` wrote (its shortest round-trip
+# form), which the Python path reads back and writes again unchanged: dropping the spaces is
+# exact, with no check per row.
+
+
+def json_slug_map(expression) -> Sql:
+    """A consensus map, compact, in its stored key order."""
+    return Sql(
+        "COALESCE(replace(replace((⟨x⟩)::text, '\": ', '\":'), ', \"', ',\"'), 'null')",
+        x=expression,
+    )
+
+
+def csv_slug_map(expression) -> Sql:
+    """A consensus map as ``k=v;k=v`` (``{"a": 1, "b": 0.5}`` → ``a=1;b=0.5``, ``{}`` → empty).
+
+    Slugs and numbers need no list escape and no quotes; only a slug's leading ``-`` needs
+    the formula guard.
+    """
+    cell = "rtrim(ltrim(replace(replace((⟨x⟩)::text, '\": ', '='), ', \"', ';'), '{\"'), '}')"
+    return Sql(
+        "CASE WHEN ⟨x⟩ IS NULL THEN '' WHEN left((⟨x⟩)::text, 3) = '{\"-' "
+        "THEN '''' || " + cell + " ELSE " + cell + " END",
         x=expression,
     )
 
@@ -299,8 +295,7 @@ def _csv_list(source: str, item: str, expression, simple=None) -> Sql:
         whens.append("WHEN (⟨x⟩)::text = '[]' THEN ''")
     if simple is not None:
         condition, sql = simple
-        # A simple number map's cell needs no guard and no quotes (see SIMPLE_NUMBER_MAP).
-        cell = sql if condition == SIMPLE_NUMBER_MAP else _GUARD_AND_QUOTE.format(x=f"({sql})")
+        cell = _GUARD_AND_QUOTE.format(x=f"({sql})")
         whens.append("WHEN (" + condition.format(t="(⟨x⟩)::text") + ") THEN " + cell)
     exact = (
         "(SELECT "
@@ -323,24 +318,21 @@ def csv_list_item(item: str) -> str:
     )
 
 
-def csv_text_array(expression) -> Sql:
-    """A ``text[]`` cell: items joined by ``;`` (escaped), guarded and quoted.
+def csv_text_array(expression, *, once: bool = True) -> Sql:
+    """A ``text[]`` cell: items joined by ``;`` (escaped by ``annotator_list_cell``, migration
+    0016), guarded and quoted.
 
-    The array is computed once (``OFFSET 0`` keeps PostgreSQL from copying the expression
-    into each use); items without ``;`` or ``\\`` (slugs) need no escaping, so they are
-    joined by ``array_to_string``, the others one by one.
+    ``once``: the cell is made once, in a sub-select (``OFFSET 0`` keeps PostgreSQL from
+    copying the expression into each use of it). Without, it is made again in each use and
+    the row keeps no sub-select (which would keep it out of parallel workers): for a value
+    that is rarely there.
     """
-    escaped = (
-        "(SELECT string_agg(" + _list_item("_e.v") + ", ';' ORDER BY _e.o) "
-        "FROM unnest(_a.a) WITH ORDINALITY AS _e(v, o))"
-    )
+    if not once:
+        return Sql(_GUARD_AND_QUOTE.format(x="annotator_list_cell(⟨x⟩)"), x=expression)
     return Sql(
         "(SELECT "
-        + _GUARD_AND_QUOTE.format(x="_b.s")
-        + " FROM (SELECT CASE WHEN array_to_string(_a.a, '') ~ '[;\\\\]' THEN "
-        + escaped
-        + " ELSE array_to_string(_a.a, ';') END AS s "
-        "FROM (SELECT ⟨x⟩ AS a OFFSET 0) AS _a OFFSET 0) AS _b)",
+        + _GUARD_AND_QUOTE.format(x="_a.s")
+        + " FROM (SELECT annotator_list_cell(⟨x⟩) AS s OFFSET 0) AS _a)",
         x=expression,
     )
 
@@ -357,21 +349,6 @@ def csv_jsonb_list(expression) -> Sql:
         item,
         expression,
         simple=(SIMPLE_LIST, simple),
-    )
-
-
-def csv_jsonb_map(expression) -> Sql:
-    value = _list_item("(" + _STR_SCALAR.format(v="_e.v") + ")")
-    item = _list_item("_e.k") + " || '=' || " + value
-    # A simple map's keys and numbers hold no ``"``, ``;``, ``\\`` or ``, ``: plain replaces.
-    # ``{"a": 1, "b": 0.5}`` → ``a=1;b=0.5`` (a key is never empty of its first character
-    # ``{`` or ``"``, and a number never ends in ``}``), also ``{}`` → empty.
-    simple = "rtrim(ltrim(replace(replace((⟨x⟩)::text, '\": ', '='), ', \"', ';'), '{\"'), '}')"
-    return _csv_list(
-        "jsonb_each(⟨x⟩) WITH ORDINALITY AS _e(k, v, o)",
-        item,
-        expression,
-        simple=(SIMPLE_NUMBER_MAP, simple),
     )
 
 

@@ -303,6 +303,9 @@ ANNOTATOR = {
     "FLAG_DISPUTE_UPPER": env_float("ANNOTATOR_FLAG_DISPUTE_UPPER", 0.66),
     # Ratings whose interquartile range exceeds this many steps make a consensus disputed.
     "MAX_AGREED_SPREAD": env_float("ANNOTATOR_MAX_AGREED_SPREAD", 1.0),
+    # PostgreSQL may write a consensus export's rows in parallel workers (up to its
+    # max_parallel_workers_per_gather, 2 by default): faster exports, more cores while they run.
+    "EXPORT_PARALLEL": env_bool("ANNOTATOR_EXPORT_PARALLEL", True),
     "MAX_NOTE_LENGTH": env_int("ANNOTATOR_MAX_NOTE_LENGTH", 10_000),
     "MAX_EVIDENCE_ITEMS": env_int("ANNOTATOR_MAX_EVIDENCE_ITEMS", 20),
     # Live (unrevoked) API tokens one user may hold; each token used to carry its own limits.
