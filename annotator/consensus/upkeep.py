@@ -54,8 +54,7 @@ def _lock_rows(groups: list[GroupRef]) -> list[tuple[GroupRef, Consensus]]:
     unquoted = [row for row in rows.values() if row.start is not None and row.exact is None]
     if unquoted:
         add_quotes(unquoted)
-        for row in unquoted:
-            table.update(row, ["exact", "prefix", "suffix"])
+        Consensus.objects.bulk_update(unquoted, ["exact", "prefix", "suffix"])
     return [(group, rows[group.key]) for group in groups]
 
 
