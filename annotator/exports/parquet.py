@@ -251,21 +251,21 @@ def parquet_document(
         if rows:
             writer.write_table(_table_from_lines(group, schema, line_schema))
             yield sink.take()
-        group = []
+        batch: list[dict] = []
 
         def flush():
             columns = {
-                name: [_column_value(name, record.get(name)) for record in group] for name in names
+                name: [_column_value(name, record.get(name)) for record in batch] for name in names
             }
             writer.write_table(pa.Table.from_pydict(columns, schema=schema))
-            group.clear()
+            batch.clear()
             return sink.take()
 
         for record in records:
-            group.append(record)
-            if len(group) >= ROW_GROUP:
+            batch.append(record)
+            if len(batch) >= ROW_GROUP:
                 yield flush()
-        if group:
+        if batch:
             yield flush()
         writer.close()
         yield sink.take()

@@ -6,7 +6,7 @@ applied by ``streams``/``sync``) and only annotates it with the row's text, so t
 exactly those the visibility policy allows. The text is byte for byte what the Python path
 (``records`` → ``formats``/``webanno``) writes; tests/test_exports_fastpaths.py checks it.
 Consensus rows carry their quotes (``annotator.quotes``), so every row is one expression, and
-the rows are sent by ``COPY ... TO STDOUT`` (see ``_copied``).
+the rows are sent by ``COPY ... TO STDOUT`` (see ``_lines``).
 """
 
 import re

@@ -16,8 +16,8 @@ What is relied on, PostgreSQL 15:
 * ``float8`` text is the shortest round-trip form, as Python's ``repr``; Python adds ``.0`` to
   integral values and switches to exponents at 1e16 (PostgreSQL at 1e15): ratings and shares
   (0–5) are far from it;
-* ``jsonb`` objects keep one key order (what Python's ``json.loads`` also sees), which
-  ``jsonb_each … WITH ORDINALITY`` follows.
+* ``jsonb`` objects keep one key order (what Python's ``json.loads`` also sees), which their
+  text follows (the consensus maps are written from it).
 """
 
 import re
@@ -284,31 +284,6 @@ def _list_item(sql: str) -> str:
     return f"replace(replace({sql}, '\\', '\\\\'), ';', '\\;')"
 
 
-def _csv_list(source: str, item: str, expression, simple=None) -> Sql:
-    """Items joined by ``;``, guarded and quoted, in one sub-select; empty for NULL.
-
-    ``simple``: (condition, SQL) of a faster form for a value whose text ``{t}`` meets the
-    condition.
-    """
-    whens = ["WHEN ⟨x⟩ IS NULL THEN ''"]
-    if source.startswith("jsonb_array_elements"):
-        whens.append("WHEN (⟨x⟩)::text = '[]' THEN ''")
-    if simple is not None:
-        condition, sql = simple
-        cell = _GUARD_AND_QUOTE.format(x=f"({sql})")
-        whens.append("WHEN (" + condition.format(t="(⟨x⟩)::text") + ") THEN " + cell)
-    exact = (
-        "(SELECT "
-        + _GUARD_AND_QUOTE.format(x="_j.s")
-        + " FROM (SELECT COALESCE(string_agg("
-        + item
-        + ", ';' ORDER BY _e.o), '') AS s FROM "
-        + source
-        + ") AS _j)"
-    )
-    return _text_once("CASE " + " ".join(whens) + " ELSE " + exact + " END", x=expression)
-
-
 def csv_list_item(item: str) -> str:
     """SQL: the cell of a list whose only item is ``item`` (SQL text; NULL: an empty list)."""
     return (
@@ -338,17 +313,29 @@ def csv_text_array(expression, *, once: bool = True) -> Sql:
 
 
 def csv_jsonb_list(expression) -> Sql:
-    item = _list_item("(" + _STR_SCALAR.format(v="_e.v") + ")")
-    # A simple list's items hold no ``\\``: escaping is ``;`` → ``\\;`` over the whole text.
+    """A jsonb list cell: items joined by ``;`` (escaped), guarded and quoted; empty for NULL.
+
+    A simple list's items hold no ``\\``, so escaping is ``;`` → ``\\;`` over its whole text;
+    any other list is written item by item in a sub-select.
+    """
     simple = (
         "CASE WHEN (⟨x⟩)::text = '[]' THEN '' ELSE replace(replace(substr((⟨x⟩)::text, 3, "
         "length((⟨x⟩)::text) - 4), ';', '\\;'), '\", \"', ';') END"
     )
-    return _csv_list(
-        "jsonb_array_elements(⟨x⟩) WITH ORDINALITY AS _e(v, o)",
-        item,
-        expression,
-        simple=(SIMPLE_LIST, simple),
+    item = _list_item("(" + _STR_SCALAR.format(v="_e.v") + ")")
+    exact = (
+        "(SELECT "
+        + _GUARD_AND_QUOTE.format(x="_j.s")
+        + " FROM (SELECT COALESCE(string_agg("
+        + item
+        + ", ';' ORDER BY _e.o), '') AS s "
+        "FROM jsonb_array_elements(⟨x⟩) WITH ORDINALITY AS _e(v, o)) AS _j)"
+    )
+    return _text_once(
+        "CASE WHEN ⟨x⟩ IS NULL THEN '' WHEN (⟨x⟩)::text = '[]' THEN '' "
+        "WHEN (" + SIMPLE_LIST.format(t="(⟨x⟩)::text") + ") "
+        "THEN " + _GUARD_AND_QUOTE.format(x=f"({simple})") + " ELSE " + exact + " END",
+        x=expression,
     )
 
 
