@@ -212,6 +212,45 @@ def test_fast_paths_in_small_blocks(settings, varied, moderator, monkeypatch, bl
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(not PARQUET, reason="pyarrow (the parquet extra) is not installed")
+def test_consensus_parquet_put_together_in_bulk(settings, varied, moderator, monkeypatch):
+    """Maps with only known keys and flags with no escape are put together in bulk, with no
+    row-by-row JSON: the same rows as the Python path for keys absent or present with 0, empty
+    maps, two or more decided flags (sorted), adjudicated flags (in stored order), and a flag
+    type made after the first rows."""
+    from types import SimpleNamespace
+
+    from annotator.exports import parquet
+
+    FlagType.objects.create(slug="zz-new", label="New", description="A new flag type.")
+    Consensus.objects.filter(kind="span").update(
+        flag_support={"anachronism": 1.0, "factual-error": 0.7, "zz-new": 0.8,
+                      "unsourced-number": 0.2},
+        rating_distribution={"1": 0, "3": 2},
+    )  # fmt: skip
+    Consensus.objects.filter(kind="passage").update(flag_support={}, rating_distribution={})
+    Consensus.objects.filter(kind="claim").update(
+        adjudicated_flags=["unsourced-number", "anachronism"],
+        flag_support={"factual-error": 0.25},
+    )
+
+    def row_by_row(*args, **kwargs):
+        raise AssertionError("put together row by row")
+
+    monkeypatch.setattr(parquet, "json", SimpleNamespace(loads=row_by_row))
+    fast, slow = both_paths(settings, logged_in(moderator), "consensus", "format=parquet")
+    assert fast == slow
+    decided = {row["kind"]: row["decided_flags"] for row in fast}
+    assert decided["claim"] == ["unsourced-number", "anachronism"]
+    spans = [row for row in fast if row["kind"] == "span" and row["status"] != "adjudicated"]
+    # Sorted, where jsonb keeps the shortest key first.
+    assert spans[0]["decided_flags"] == ["anachronism", "factual-error", "zz-new"]
+    assert spans[0]["flag_support"][0] == ("zz-new", 0.8)
+    assert spans[0]["rating_distribution"] == [("1", 0), ("3", 2)]
+    assert {row["kind"]: row["flag_support"] for row in fast}["passage"] == []
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "stored",
     [

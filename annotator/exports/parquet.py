@@ -7,6 +7,7 @@ group at once; elsewhere, and for tombstones, from records. Lists stay lists
 (``list<string>``), maps stay maps, times are UTC timestamps: no JSON inside cells.
 """
 
+import json
 import os
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -132,13 +133,6 @@ def _column_value(name: str, value):
     return value
 
 
-def _entries_type(map_type):
-    """A map as ``pgrows`` writes it for Arrow's JSON reader: ``{"k": [keys], "v": [values]}``."""
-    import pyarrow as pa
-
-    return pa.struct([("k", pa.list_(map_type.key_type)), ("v", pa.list_(map_type.item_type))])
-
-
 # Columns with few distinct values, dictionary-encoded; the others (texts, ids, times) are
 # mostly distinct, where a dictionary costs memory and time and saves nothing.
 _REPEATED = {
@@ -149,15 +143,12 @@ _CLAIM_COLUMNS = {"claim_id": "id", "claim_text": "text", "claim_language": "lan
 
 
 def _line_schema(schema):
-    """The schema the JSON lines from ``pgrows`` (``annotation_json``,
-    ``consensus_parquet_lines``) are read with."""
+    """The schema the JSON lines from ``pgrows.annotation_json`` are read with."""
     import pyarrow as pa
 
     fields = []
     for field in schema:
-        if pa.types.is_map(field.type):
-            fields.append(pa.field(field.name, _entries_type(field.type)))
-        elif field.name in _CLAIM_COLUMNS:
+        if field.name in _CLAIM_COLUMNS:
             if field.name == "claim_id":
                 claim = [(key, schema.field(name).type) for name, key in _CLAIM_COLUMNS.items()]
                 fields.append(pa.field("claim", pa.struct(claim)))
@@ -167,7 +158,7 @@ def _line_schema(schema):
 
 
 def _table_from_lines(lines: bytearray, schema, line_schema):
-    """Arrow's JSON reader (C++) parses a row group's lines; maps and the claim are reshaped.
+    """Arrow's JSON reader (C++) parses a row group's lines; the claim is reshaped.
 
     One thread: more would each keep buffers, and the export's memory must stay small.
     """
@@ -183,25 +174,164 @@ def _table_from_lines(lines: bytearray, schema, line_schema):
     )
     columns = []
     for field in schema:
-        if pa.types.is_map(field.type):
-            entries = read.column(field.name).combine_chunks()
-            keys, values = entries.field("k"), entries.field("v")
-            columns.append(
-                pa.MapArray.from_arrays(
-                    keys.offsets,
-                    keys.values,
-                    values.values,
-                    type=field.type,
-                    mask=entries.is_null(),
-                )
-            )
-        elif field.name in _CLAIM_COLUMNS:
+        if field.name in _CLAIM_COLUMNS:
             claim = read.column("claim").combine_chunks()
             # The reader writes a null claim's members as nulls too.
             columns.append(claim.field(_CLAIM_COLUMNS[field.name]))
         else:
             columns.append(read.column(field.name))
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def consensus_tables(blocks: Iterable[bytes], names: list[str], map_keys: dict) -> Iterator:
+    """Row groups of the consensus schema from ``pgrows.csv_rows`` blocks of the columns
+    ``names`` (``pgrows.consensus_parquet_columns(map_keys)``).
+
+    Arrow's CSV reader (C++) parses each block into typed columns; the maps are put together
+    from their key columns and the decided flags from their JSON lists with numpy, in bulk.
+    A block whose values fall outside those fast forms (a map key not in ``map_keys``, a
+    flag with a JSON escape) is put together row by row instead: the same values.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pc
+
+    schema = _schemas()["consensus"]
+    types = {name: schema.field(name).type for name in names if name in schema.names}
+    for name in names:
+        field, colon, key = name.partition(":")
+        if colon:
+            types[name] = pa.string() if not key else schema.field(field).type.item_type
+    types["decided_flags"] = pa.string()
+    read_options = {"column_names": names, "use_threads": False}
+    parse_options = pc.ParseOptions(newlines_in_values=True)
+    convert_options = pc.ConvertOptions(
+        column_types=types,
+        null_values=[""],
+        true_values=["t"],
+        false_values=["f"],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+    )
+    for block in blocks:
+        read = pc.read_csv(
+            pa.py_buffer(block),
+            read_options=pc.ReadOptions(block_size=len(block) + 1, **read_options),
+            parse_options=parse_options,
+            convert_options=convert_options,
+        )
+        columns = []
+        for field in schema:
+            if pa.types.is_map(field.type):
+                columns.append(_map_column(read, field, map_keys[field.name]))
+            elif field.name == "decided_flags":
+                columns.append(_slug_lists(read.column(field.name).combine_chunks()))
+            elif field.name == "deleted_at":
+                columns.append(pa.nulls(read.num_rows, field.type))
+            else:
+                columns.append(read.column(field.name))
+        yield pa.Table.from_arrays(columns, schema=schema)
+
+
+def _map_column(read, field, keys: tuple[str, ...]):
+    """A map from its columns ``field:key`` (value or null) and ``field:`` (the map's JSON
+    where it has other keys); entries in ``keys``' order, which is the stored order."""
+    import numpy as np
+    import pyarrow as pa
+
+    other = read.column(f"{field.name}:")
+    rows = read.num_rows
+    if other.null_count < rows:
+        texts = other.to_pylist()
+        values = [read.column(f"{field.name}:{key}").to_pylist() for key in keys]
+        entries = [
+            list(json.loads(text).items())
+            if text is not None
+            else [(key, value[row]) for key, value in zip(keys, values, strict=True)
+                  if value[row] is not None]
+            for row, text in enumerate(texts)
+        ]  # fmt: skip
+        return pa.array(entries, type=field.type)
+    dtype = np.float64 if pa.types.is_floating(field.type.item_type) else np.int64
+    present = np.zeros((rows, len(keys)), dtype=bool)
+    values = np.zeros((rows, len(keys)), dtype=dtype)
+    for index, key in enumerate(keys):
+        column = read.column(f"{field.name}:{key}").combine_chunks()
+        present[:, index], values[:, index] = _present_values(column, dtype)
+    entry = np.flatnonzero(present)  # row by row, each row's keys in order
+    offsets = np.zeros(rows + 1, dtype=np.int32)
+    np.cumsum(present.sum(axis=1), out=offsets[1:])
+    encoded = [key.encode() for key in keys]
+    lengths = np.array([len(key) for key in encoded], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    which = entry % max(len(keys), 1)
+    key_bytes = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    names = _strings(key_bytes, starts[which], lengths[which])
+    return pa.MapArray.from_arrays(
+        _array(offsets, pa.int32()),
+        names,
+        _array(values.reshape(-1)[entry], field.type.item_type),
+        type=field.type,
+    )
+
+
+def _present_values(array, dtype):
+    """Where a numeric array has a value, and its values (0 where null), read from its buffers:
+    pyarrow's own conversion imports pandas (28 MB) for an array with nulls."""
+    import numpy as np
+
+    rows, offset = len(array), array.offset
+    validity, data = array.buffers()
+    if data is None:
+        values = np.zeros(rows, dtype=dtype)
+    else:
+        values = np.frombuffer(data, dtype=dtype)[offset : offset + rows]
+    if validity is None:
+        return np.ones(rows, dtype=bool), values
+    bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+    present = bits[offset : offset + rows].astype(bool)
+    return present, np.where(present, values, 0)
+
+
+def _slug_lists(texts):
+    """Lists of strings from their JSON text (``["a", "b"]``): the strings are the bytes
+    between pairs of quotes, unless a backslash (an escape) is anywhere in the block."""
+    import numpy as np
+    import pyarrow as pa
+
+    list_type = pa.list_(pa.string())
+    _, offset_buffer, data_buffer = texts.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=np.int32)
+    offsets = offsets[texts.offset : texts.offset + len(texts) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    offsets = offsets - offsets[0]
+    if (data == ord("\\")).any():
+        return pa.array([json.loads(text) for text in texts.to_pylist()], type=list_type)
+    quotes = np.flatnonzero(data == ord('"'))
+    opening, closing = quotes[0::2], quotes[1::2]
+    items = _strings(data, opening + 1, closing - opening - 1)
+    lists = np.searchsorted(opening, offsets).astype(np.int32)
+    return pa.ListArray.from_arrays(_array(lists, pa.int32()), items, type=list_type)
+
+
+def _array(values, value_type):
+    """A numpy array's values as an Arrow array, without copying (``pa.array`` would import
+    pandas where it is installed: 28 MB more in a worker)."""
+    import pyarrow as pa
+
+    return pa.Array.from_buffers(value_type, len(values), [None, pa.py_buffer(values)])
+
+
+def _strings(data, starts, lengths):
+    """A string array of ``data[start:start + length]`` for each start and length (UTF-8)."""
+    import numpy as np
+    import pyarrow as pa
+
+    offsets = np.zeros(len(starts) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    positions = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+    return pa.StringArray.from_buffers(
+        len(starts), pa.py_buffer(offsets), pa.py_buffer(data[positions].tobytes())
+    )
 
 
 def _after_lines(text: str, count: int) -> int:
@@ -215,12 +345,13 @@ def _after_lines(text: str, count: int) -> int:
 
 
 def parquet_document(
-    records: Iterable[dict], what: str, lines: Iterable[str] = ()
+    records: Iterable[dict], what: str, lines: Iterable[str] = (), tables: Iterable = ()
 ) -> Iterator[bytes]:
     """``what``: "annotations" or "consensus"; records as the JSON formats carry them.
 
-    ``lines``: blocks of rows already written as JSON lines by PostgreSQL (``pgrows``), put
-    before ``records``.
+    Put before ``records``: ``tables``, row groups already in the schema
+    (``consensus_tables``), then ``lines``, blocks of rows written as JSON lines by
+    PostgreSQL (``pgrows.annotation_json``).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -237,6 +368,9 @@ def parquet_document(
             compression="zstd",
             use_dictionary=[name for name in names if name in _REPEATED],
         )
+        for table in tables:
+            writer.write_table(table)
+            yield sink.take()
         group, rows = bytearray(), 0
         for block in lines:
             while block:

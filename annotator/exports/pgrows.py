@@ -19,7 +19,14 @@ from django.db import connections
 from django.db.models import F, OuterRef, Value
 
 from annotator.labels import RELIABILITY_LABELS
-from annotator.models import Annotation, AnnotationStatus, Consensus, ConsensusStatus
+from annotator.models import (
+    Annotation,
+    AnnotationStatus,
+    Consensus,
+    ConsensusStatus,
+    FlagType,
+    Reliability,
+)
 
 from . import formats, webanno
 from .links import Links
@@ -46,6 +53,7 @@ from .pgtext import (
     json_text,
     json_text_array,
     json_time,
+    jsonb_key_order,
     literal,
 )
 
@@ -108,33 +116,57 @@ def _unescape(text: str) -> str:
     return _COPY_ESCAPE.sub(lambda match: _COPY_ESCAPES[match.group(1)], text)
 
 
-def _lines(queryset, expression) -> Iterator[formats.Written]:
-    """Blocks of about 64 KB of rows, each the text of ``expression`` and a ``\\n``, sent by
-    ``COPY (query) TO STDOUT``.
+def _copied(queryset, expressions, options: str = "") -> Iterator[memoryview]:
+    """The rows of ``expressions`` over the queryset's rows, by ``COPY (query) TO STDOUT``: one
+    item per row (PostgreSQL sends each row of a COPY as one message).
 
     A server-side cursor makes PostgreSQL wait between fetches while Python sends the rows
     on; COPY streams, so PostgreSQL writes the next rows while Python sends these (the two
     run side by side on two cores). The rows are the queryset's exactly: its SQL is copied.
-    COPY ends each row with ``\\n`` and escapes any inside it, which a block undoes at once.
-    ``expression`` is never NULL, so no row is COPY's ``\\N``.
     """
-    query = queryset.annotate(export_line=expression).values_list("export_line").query
+    names = [f"export_{index}" for index in range(len(expressions))]
+    query = queryset.annotate(**dict(zip(names, expressions, strict=True)))
+    query = query.values_list(*names).query
     try:
         sql, params = query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:  # a filter that matches nothing (``.none()``, an empty ``__in``)
         return
-    block = bytearray()
     with (
         connections[queryset.db].cursor() as cursor,
-        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT{options}", params) as copy,
     ):
-        for data in copy:
-            block += data
-            if len(block) >= _BLOCK_BYTES:
-                yield _written(block)
-                block = bytearray()
+        yield from copy
+
+
+def _lines(queryset, expression) -> Iterator[formats.Written]:
+    """Blocks of about 64 KB of rows, each the text of ``expression`` and a ``\\n``.
+
+    COPY's text format ends each row with ``\\n`` and escapes any inside it, which a block
+    undoes at once. ``expression`` is never NULL, so no row is COPY's ``\\N``.
+    """
+    block = bytearray()
+    for data in _copied(queryset, [expression]):
+        block += data
+        if len(block) >= _BLOCK_BYTES:
+            yield _written(block)
+            block = bytearray()
     if block:
         yield _written(block)
+
+
+def csv_rows(queryset, expressions, rows: int) -> Iterator[bytes]:
+    """Blocks of ``rows`` rows (the last may have fewer), one CSV column per expression, as
+    PostgreSQL's ``COPY ... (FORMAT csv)`` writes them: NULL is an empty unquoted field, an
+    empty string ``""``, booleans ``t``/``f``, times in the session's zone (UTC)."""
+    block, count = bytearray(), 0
+    for data in _copied(queryset, expressions, " WITH (FORMAT csv)"):
+        block += data
+        count += 1
+        if count == rows:
+            yield bytes(block)
+            block, count = bytearray(), 0
+    if count:
+        yield bytes(block)
 
 
 _BLOCK_BYTES = formats.CHUNK_CHARS
@@ -443,22 +475,8 @@ def _decided_json() -> Sql:
     )
 
 
-def _map_entries(expression) -> Sql:
-    """A jsonb object as ``{"k": [keys], "v": [values]}`` in its stored order: how Parquet
-    maps are read (Arrow's JSON reader has no map type; ``parquet`` rebuilds the map)."""
-    return Sql(
-        "CASE WHEN ⟨x⟩ IS NULL THEN 'null' ELSE "
-        "'{\"k\":' || jsonb_path_query_array(⟨x⟩, '$.keyvalue().key')::text || "
-        "',\"v\":' || jsonb_path_query_array(⟨x⟩, '$.keyvalue().value')::text || '}' END",
-        x=expression,
-    )
-
-
-def consensus_json(queryset, map_json=json_slug_map) -> Iterator[str]:
-    """``records.consensus_records`` (no quotes) as ``formats.dumps`` writes each record.
-
-    ``map_json``: how the two maps are written (``_map_entries`` for Parquet).
-    """
+def consensus_json(queryset) -> Iterator[str]:
+    """``records.consensus_records`` (no quotes) as ``formats.dumps`` writes each record."""
     record = json_object(
         ("id", json_int(F("id"))),
         ("key", json_text(F("key"))),
@@ -474,13 +492,13 @@ def consensus_json(queryset, map_json=json_slug_map) -> Iterator[str]:
         ("median_label", _label(F("median_reliability"), as_json=True)),
         ("q1_reliability", json_float(F("q1_reliability"))),
         ("q3_reliability", json_float(F("q3_reliability"))),
-        ("rating_distribution", map_json(F("rating_distribution"))),
-        ("flag_support", map_json(F("flag_support"))),
+        ("rating_distribution", json_slug_map(F("rating_distribution"))),
+        ("flag_support", json_slug_map(F("flag_support"))),
         ("computed_status", json_plain_text(F("computed_status"))),
         ("status", json_plain_text(F("status"))),
         ("decided_reliability", _decided_json()),
         ("decided_label", _label(_decided_reliability_float(), as_json=True)),
-        ("decided_flags", _one_or_more("(⟨d⟩)::text", json_text_array(_decided_flags()))),
+        ("decided_flags", _decided_flags_json()),
         ("adjudication_reason", json_text(F("adjudication_reason"))),
         ("adjudicated_at", json_time(F("adjudicated_at"))),
         ("adjudication_stale", json_bool(F("adjudication_stale"))),
@@ -489,9 +507,61 @@ def consensus_json(queryset, map_json=json_slug_map) -> Iterator[str]:
     return _lines(queryset, record)
 
 
-def consensus_parquet_lines(queryset) -> Iterator[str]:
-    """The JSON lines ``parquet.parquet_document`` reads into a row group."""
-    return consensus_json(queryset, map_json=_map_entries)
+def _decided_flags_json() -> Sql:
+    """``records.decided_flags`` as a JSON list (no spaces only where there are two or more)."""
+    return _one_or_more("(⟨d⟩)::text", json_text_array(_decided_flags()))
+
+
+def consensus_map_keys(using: str) -> dict[str, tuple[str, ...]]:
+    """The keys a consensus map holds, in jsonb's key order: ratings, and the flag slugs."""
+    slugs = FlagType.objects.using(using).values_list("slug", flat=True)
+    return {
+        "rating_distribution": jsonb_key_order(str(value) for value in Reliability.values),
+        "flag_support": jsonb_key_order(slugs),
+    }
+
+
+def consensus_parquet_columns(map_keys: dict[str, tuple[str, ...]]) -> list[tuple[str, Sql]]:
+    """The CSV columns ``parquet.consensus_tables`` reads (see ``csv_rows``), named.
+
+    Every column of the consensus Parquet schema but ``deleted_at`` (NULL for a live row),
+    as the database types it, except: a map is a column ``field:key`` per key of
+    ``map_keys[field]`` (its value as text, NULL where absent) and a column ``field:`` with
+    the map's text where it holds any other key (NULL otherwise); ``decided_flags`` is
+    ``records.decided_flags`` as a JSON list.
+    """
+    columns = [
+        (name, F(column))
+        for name, column in (
+            ("id", "id"), ("key", "key"), ("kind", "kind"), ("document", "document_id"),
+            ("passage", "passage_id"), ("claim", "claim_id"), ("start", "start"),
+            ("end", "end"), ("reviewer_count", "reviewer_count"),
+            ("rating_count", "rating_count"), ("median_reliability", "median_reliability"),
+        )
+    ]  # fmt: skip
+    columns += [
+        ("median_label", _label(F("median_reliability"))),
+        ("q1_reliability", F("q1_reliability")),
+        ("q3_reliability", F("q3_reliability")),
+    ]
+    for field in ("rating_distribution", "flag_support"):
+        keys = map_keys[field]
+        columns += [(f"{field}:{key}", Sql(f"⟨x⟩ ->> {literal(key)}", x=F(field))) for key in keys]
+        known = "ARRAY[" + ", ".join(map(literal, keys)) + "]::text[]"
+        other = f"CASE WHEN ⟨x⟩ - {known} = '{{}}' THEN NULL ELSE (⟨x⟩)::text END"
+        columns.append((f"{field}:", Sql(other, x=F(field))))
+    columns += [
+        ("computed_status", F("computed_status")),
+        ("status", F("status")),
+        ("decided_reliability", _decided_reliability_float()),
+        ("decided_label", _label(_decided_reliability_float())),
+        ("decided_flags", _decided_flags_json()),
+        ("adjudication_reason", F("adjudication_reason")),
+        ("adjudicated_at", F("adjudicated_at")),
+        ("adjudication_stale", F("adjudication_stale")),
+        ("updated_at", F("updated_at")),
+    ]
+    return columns
 
 
 def consensus_csv(queryset, newline: str) -> Iterator[formats.Written]:

@@ -185,6 +185,11 @@ def json_jsonb_list(expression) -> Sql:
 # exact, with no check per row.
 
 
+def jsonb_key_order(keys) -> tuple[str, ...]:
+    """Keys as a jsonb object keeps them: shortest first (in UTF-8 bytes), then bytewise."""
+    return tuple(sorted(keys, key=lambda key: (len(key.encode()), key.encode())))
+
+
 def json_slug_map(expression) -> Sql:
     """A consensus map, compact, in its stored key order."""
     return Sql(

@@ -191,13 +191,13 @@ def consensus_export(
             annotations, collection_id=links.export("consensus"), label="Consensus"
         )
     else:
-        lines = ()
+        lines, tables = (), ()
         if fast and fmt in ("jsonl", "json"):
             rows = pgrows.consensus_json(queryset)
         elif fast and fmt == "csv":
             rows, lines = (), pgrows.consensus_csv(queryset, formats.csv_newline(excel))
         elif fast and fmt == "parquet":
-            rows, lines = (), pgrows.consensus_parquet_lines(queryset)
+            rows, tables = (), _consensus_parquet_tables(queryset)
         else:
             rows = records.consensus_records(queryset, flag_upper=upper, quotes=fmt == "csv")
         tombstones = (
@@ -206,7 +206,7 @@ def consensus_export(
         )
         if fmt == "parquet":
             chunks = parquet.parquet_document(
-                itertools.chain(rows, tombstones), "consensus", lines=lines
+                itertools.chain(rows, tombstones), "consensus", tables=tables
             )
             return Export(
                 _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, "consensus.parquet"
@@ -222,6 +222,14 @@ def consensus_export(
     return Export(
         _streamed(chunks, alias), CONTENT_TYPES[fmt], next_cursor, f"consensus.{_ext(fmt)}"
     )
+
+
+def _consensus_parquet_tables(queryset):
+    """Row groups of consensus rows, their columns written by PostgreSQL (``pgrows``)."""
+    map_keys = pgrows.consensus_map_keys(queryset.db)
+    columns = pgrows.consensus_parquet_columns(map_keys)
+    blocks = pgrows.csv_rows(queryset, [sql for _, sql in columns], parquet.ROW_GROUP)
+    return parquet.consensus_tables(blocks, [name for name, _ in columns], map_keys)
 
 
 def _consensus_gone(gone):
