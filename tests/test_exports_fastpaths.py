@@ -283,11 +283,14 @@ def test_fast_paths_in_parallel_workers(settings, varied, moderator):
         for fmt in FORMATS["consensus"]:
             fast, slow = both_paths(settings, client, "consensus", f"format={fmt}")
             assert fast == slow, fmt
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN SELECT annotator_decided_flags(status, adjudicated_flags, "
-                           "flag_support, 0.66) FROM annotator_consensus")  # fmt: skip
-            plan = " ".join(row[0] for row in cursor.fetchall())
-        assert "Gather" in plan  # the function runs in a worker
+        for function in (
+            "annotator_decided_flags(status, adjudicated_flags, flag_support, 0.66)",
+            "annotator_json_items(ARRAY[key], '', '')",
+        ):
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN SELECT {function} FROM annotator_consensus")
+                plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "Gather" in plan, function  # the function runs in a worker
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"RESET {force}")

@@ -1,10 +1,12 @@
 """Apache Parquet export (optional: ``pip install .[parquet]`` brings pyarrow).
 
 Written in row groups of ``ROW_GROUP`` rows: each group is encoded and sent as soon as it is
-full, so memory stays flat whatever the size of the export. On PostgreSQL the rows come as
-JSON lines written by the database (``pgrows``) and Arrow's JSON reader parses a whole row
-group at once; elsewhere, and for tombstones, from records. Lists stay lists
-(``list<string>``), maps stay maps, times are UTC timestamps: no JSON inside cells.
+full, so memory stays flat whatever the size of the export. On PostgreSQL the database
+writes the rows (``pgrows``) and Arrow parses a whole row group at once: annotations as JSON
+lines (Arrow's JSON reader), consensus rows as plain CSV columns (Arrow's CSV reader; the maps
+and lists put together with numpy, see ``consensus_tables``). Elsewhere, and for tombstones,
+the rows come from records. Lists stay lists (``list<string>``), maps stay maps, times are UTC
+timestamps: no JSON inside cells.
 """
 
 import json

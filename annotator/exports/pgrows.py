@@ -9,8 +9,8 @@ Consensus rows carry their quotes (``annotator.quotes``), so every row is one ex
 the rows are sent by ``COPY ... TO STDOUT`` (see ``_lines``).
 """
 
-import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -107,18 +107,10 @@ def _label(expression, *, as_json: bool = False) -> Sql:
     )
 
 
-# COPY's text format escapes these in a value; every other character is sent as it is.
-_COPY_ESCAPES = {"\\": "\\", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "v": "\v"}
-_COPY_ESCAPE = re.compile(r"\\(.)")
-
-
-def _unescape(text: str) -> str:
-    return _COPY_ESCAPE.sub(lambda match: _COPY_ESCAPES[match.group(1)], text)
-
-
-def _copied(queryset, expressions, options: str = "") -> Iterator[memoryview]:
-    """The rows of ``expressions`` over the queryset's rows, by ``COPY (query) TO STDOUT``: one
-    item per row (PostgreSQL sends each row of a COPY as one message).
+@contextmanager
+def _copy(queryset, expressions, options: str):
+    """``COPY (query) TO STDOUT WITH (options)`` of ``expressions`` over the queryset's rows
+    (psycopg's ``Copy``; None for a filter that can match nothing).
 
     A server-side cursor makes PostgreSQL wait between fetches while Python sends the rows
     on; COPY streams, so PostgreSQL writes the next rows while Python sends these (the two
@@ -130,51 +122,58 @@ def _copied(queryset, expressions, options: str = "") -> Iterator[memoryview]:
     try:
         sql, params = query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:  # a filter that matches nothing (``.none()``, an empty ``__in``)
+        yield None
         return
     with (
         connections[queryset.db].cursor() as cursor,
-        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT{options}", params) as copy,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH ({options})", params) as copy,
     ):
-        yield from copy
+        yield copy
 
 
 def _lines(queryset, expression) -> Iterator[formats.Written]:
     """Blocks of about 64 KB of rows, each the text of ``expression`` and a ``\\n``.
 
-    COPY's text format ends each row with ``\\n`` and escapes any inside it, which a block
-    undoes at once. ``expression`` is never NULL, so no row is COPY's ``\\N``.
+    COPY's binary format sends each text as it is (the text format escapes backslashes and
+    line ends, which cost a pass over every block to undo); psycopg makes each a ``str`` in C.
+    ``expression`` is never NULL.
     """
-    block = bytearray()
-    for data in _copied(queryset, [expression]):
-        block += data
-        if len(block) >= _BLOCK_BYTES:
-            yield _written(block)
-            block = bytearray()
-    if block:
-        yield _written(block)
+    with _copy(queryset, [expression], "FORMAT binary") as copy:
+        if copy is None:
+            return
+        copy.set_types(["text"])
+        rows, size = [], 0
+        for (text,) in copy.rows():
+            rows.append(text)
+            size += len(text)
+            if size >= _BLOCK_BYTES:
+                rows.append("")
+                yield formats.Written("\n".join(rows))
+                rows, size = [], 0
+        if rows:
+            rows.append("")
+            yield formats.Written("\n".join(rows))
+
+
+_BLOCK_BYTES = formats.CHUNK_CHARS
 
 
 def csv_rows(queryset, expressions, rows: int) -> Iterator[bytes]:
     """Blocks of ``rows`` rows (the last may have fewer), one CSV column per expression, as
     PostgreSQL's ``COPY ... (FORMAT csv)`` writes them: NULL is an empty unquoted field, an
     empty string ``""``, booleans ``t``/``f``, times in the session's zone (UTC)."""
-    block, count = bytearray(), 0
-    for data in _copied(queryset, expressions, " WITH (FORMAT csv)"):
-        block += data
-        count += 1
-        if count == rows:
+    with _copy(queryset, expressions, "FORMAT csv") as copy:
+        if copy is None:
+            return
+        block, count = bytearray(), 0
+        for data in copy:  # one row each: PostgreSQL sends a row of a COPY as one message
+            block += data
+            count += 1
+            if count == rows:
+                yield bytes(block)
+                block, count = bytearray(), 0
+        if count:
             yield bytes(block)
-            block, count = bytearray(), 0
-    if count:
-        yield bytes(block)
-
-
-_BLOCK_BYTES = formats.CHUNK_CHARS
-
-
-def _written(block: bytearray) -> formats.Written:
-    text = block.decode()
-    return formats.Written(_unescape(text) if "\\" in text else text)
 
 
 # Annotations
@@ -278,14 +277,15 @@ def _tagging_body(slug: str) -> str:
 
 
 def _tagging_bodies(slugs) -> Sql:
-    """``,{tagging body}`` for each slug of a ``text[]``, in order."""
-    head, tail = _TAG_HEAD, _TAG_TAIL
+    """``,{tagging body}`` for each slug of a ``text[]``, in order (``annotator_json_items``,
+    migration 0017: a function, so the row keeps no sub-select and may be written by parallel
+    workers); NULL gives nothing."""
     return Sql(
-        "(SELECT COALESCE(string_agg("
-        + literal("," + head)
-        + " || to_json(_f.s)::text || "
-        + literal(tail)
-        + ", '' ORDER BY _f.o), '') FROM unnest(⟨x⟩) WITH ORDINALITY AS _f(s, o))",
+        "COALESCE(annotator_json_items(⟨x⟩, "
+        + literal("," + _TAG_HEAD)
+        + ", "
+        + literal(_TAG_TAIL)
+        + "), '')",
         x=slugs,
     )
 

@@ -1,0 +1,34 @@
+"""``annotator_json_items``: the JSON-LD fast path's list of tagging bodies, as a function.
+
+Written as a sub-select in the row's expression, the list kept every consensus JSON-LD row in
+PostgreSQL's leader process; a ``PARALLEL SAFE`` function may run in parallel workers
+(docs/exports.md, "Speed"). PostgreSQL only, as migration 0016.
+"""
+
+from django.db import migrations
+
+FORWARD = [
+    """
+    CREATE FUNCTION annotator_json_items(items text[], head text, tail text)
+    RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+      SELECT COALESCE(string_agg(head || to_json(i.v)::text || tail, '' ORDER BY i.o), '')
+        FROM unnest(items) WITH ORDINALITY AS i(v, o)
+    $$
+    """,
+]
+BACKWARD = ["DROP FUNCTION annotator_json_items(text[], text, text)"]
+
+
+def _run(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for statement in statements:
+            schema_editor.execute(statement)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("annotator", "0016_consensus_export_sql")]
+    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
