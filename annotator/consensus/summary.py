@@ -230,19 +230,28 @@ def content_of(row: Consensus) -> dict:
     return {name: getattr(row, name) for name in CONTENT_FIELDS}
 
 
+def flags_decided(status: str, adjudicated: list, support: dict, upper: float) -> list[str]:
+    """Flags a group stands behind: the adjudicated ones (as stored), or those with support ≥
+    the upper bound, sorted. The one rule: the exports' SQL (``annotator_decided_flags``,
+    ``exports.pgrows``) is checked against it byte for byte."""
+    if status == ConsensusStatus.ADJUDICATED:
+        return list(adjudicated)
+    return sorted(slug for slug, share in support.items() if share >= upper)
+
+
+def reliability_decided(status: str, adjudicated: int | None, median: float | None):
+    """The adjudicated rating when adjudicated, the median otherwise."""
+    return adjudicated if status == ConsensusStatus.ADJUDICATED else median
+
+
 def decided_flags(row: Consensus) -> list[str]:
-    """Flags the group stands behind: the adjudicated ones, or those with support ≥ upper bound."""
-    if row.status == ConsensusStatus.ADJUDICATED:
-        return list(row.adjudicated_flags)
-    upper = _setting("FLAG_DISPUTE_UPPER")
-    return [slug for slug, share in row.flag_support.items() if share >= upper]
+    return flags_decided(
+        row.status, row.adjudicated_flags, row.flag_support, _setting("FLAG_DISPUTE_UPPER")
+    )
 
 
 def decided_reliability(row: Consensus) -> float | None:
-    """The adjudicated rating when adjudicated, the median otherwise."""
-    if row.status == ConsensusStatus.ADJUDICATED:
-        return row.adjudicated_reliability
-    return row.median_reliability
+    return reliability_decided(row.status, row.adjudicated_reliability, row.median_reliability)
 
 
 def as_dict(row: Consensus) -> dict:

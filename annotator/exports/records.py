@@ -12,12 +12,12 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
 from django.db.models import OuterRef, QuerySet
 
+from annotator.consensus.summary import flags_decided, reliability_decided
 from annotator.labels import RELIABILITY_LABELS, reliability_label
 from annotator.models import (
     Annotation,
     AnnotationRevision,
     Claim,
-    ConsensusStatus,
 )
 
 from .queries import batched
@@ -201,15 +201,13 @@ def annotation_web_rows(queryset) -> Iterator[dict]:
 
 
 def decided_reliability(row: dict):
-    if row["status"] == ConsensusStatus.ADJUDICATED:
-        return row["adjudicated_reliability"]
-    return row["median_reliability"]
+    return reliability_decided(
+        row["status"], row["adjudicated_reliability"], row["median_reliability"]
+    )
 
 
 def decided_flags(row: dict, upper: float) -> list[str]:
-    if row["status"] == ConsensusStatus.ADJUDICATED:
-        return list(row["adjudicated_flags"])
-    return sorted(slug for slug, share in row["flag_support"].items() if share >= upper)
+    return flags_decided(row["status"], row["adjudicated_flags"], row["flag_support"], upper)
 
 
 CONSENSUS_COLUMNS = (
