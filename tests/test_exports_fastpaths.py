@@ -283,14 +283,15 @@ def test_fast_paths_in_parallel_workers(settings, varied, moderator):
         for fmt in FORMATS["consensus"]:
             fast, slow = both_paths(settings, client, "consensus", f"format={fmt}")
             assert fast == slow, fmt
-        for function in (
-            "annotator_decided_flags(status, adjudicated_flags, flag_support, 0.66)",
-            "annotator_json_items(ARRAY[key], '', '')",
+        for explain in (
+            "EXPLAIN SELECT annotator_decided_flags(status, adjudicated_flags, flag_support, 0.6)"
+            " FROM annotator_consensus",
+            "EXPLAIN SELECT annotator_json_items(ARRAY[key], '', '') FROM annotator_consensus",
         ):
             with connection.cursor() as cursor:
-                cursor.execute(f"EXPLAIN SELECT {function} FROM annotator_consensus")
+                cursor.execute(explain)
                 plan = " ".join(row[0] for row in cursor.fetchall())
-            assert "Gather" in plan, function  # the function runs in a worker
+            assert "Gather" in plan, explain  # the function runs in a worker
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"RESET {force}")

@@ -5,7 +5,12 @@ PostgreSQL's leader process; a ``PARALLEL SAFE`` function may run in parallel wo
 (docs/exports.md, "Speed"). PostgreSQL only, as migration 0016.
 """
 
+from importlib import import_module
+
 from django.db import migrations
+
+# Run on PostgreSQL only, as migration 0016's statements are.
+_run = import_module("annotator.migrations.0016_consensus_export_sql")._run
 
 FORWARD = [
     """
@@ -17,16 +22,6 @@ FORWARD = [
     """,
 ]
 BACKWARD = ["DROP FUNCTION annotator_json_items(text[], text, text)"]
-
-
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
 
 
 class Migration(migrations.Migration):
