@@ -18,6 +18,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, OuterRef, Value
 
+from annotator.consensus.summary import RATING_SCALE
 from annotator.labels import RELIABILITY_LABELS
 from annotator.models import (
     Annotation,
@@ -25,7 +26,6 @@ from annotator.models import (
     Consensus,
     ConsensusStatus,
     FlagType,
-    Reliability,
 )
 
 from . import formats, webanno
@@ -513,10 +513,11 @@ def _decided_flags_json() -> Sql:
 
 
 def consensus_map_keys(using: str) -> dict[str, tuple[str, ...]]:
-    """The keys a consensus map holds, in jsonb's key order: ratings, and the flag slugs."""
+    """The keys a consensus map may hold, in jsonb's key order: the ratings the consensus writer
+    counts (``RATING_SCALE``), and the flag slugs."""
     slugs = FlagType.objects.using(using).values_list("slug", flat=True)
     return {
-        "rating_distribution": jsonb_key_order(str(value) for value in Reliability.values),
+        "rating_distribution": jsonb_key_order(str(value) for value in RATING_SCALE),
         "flag_support": jsonb_key_order(slugs),
     }
 
