@@ -427,8 +427,9 @@ def _decided_reliability_float() -> Sql:
 
 
 def _decided_flags() -> Sql:
-    """``records.decided_flags`` as a ``text[]`` (``annotator_decided_flags``, migration 0016:
-    a function, so the row keeps no sub-select and may be written by parallel workers)."""
+    """``consensus.summary.flags_decided`` as a ``text[]`` (``annotator_decided_flags``,
+    migration 0016: a function, so the row keeps no sub-select and may be written by parallel
+    workers)."""
     return Sql(
         "annotator_decided_flags(⟨s⟩, ⟨a⟩, ⟨f⟩, ⟨u⟩)",
         s=F("status"),
@@ -439,7 +440,7 @@ def _decided_flags() -> Sql:
 
 
 def _decided_flags_unordered() -> Sql:
-    """``records.decided_flags`` as a jsonb list, in stored (not sorted) order.
+    """``consensus.summary.flags_decided`` as a jsonb list, in stored (not sorted) order.
 
     One jsonpath call instead of a sub-select per row: exact where the order cannot matter,
     at most one flag (most groups); ``_one_or_more`` sends the others to ``_decided_flags``.
@@ -508,7 +509,8 @@ def consensus_json(queryset) -> Iterator[str]:
 
 
 def _decided_flags_json() -> Sql:
-    """``records.decided_flags`` as a JSON list (no spaces only where there are two or more)."""
+    """``consensus.summary.flags_decided`` as a JSON list (without spaces where it has two or
+    more flags)."""
     return _one_or_more("(⟨d⟩)::text", json_text_array(_decided_flags()))
 
 
@@ -529,7 +531,7 @@ def consensus_parquet_columns(map_keys: dict[str, tuple[str, ...]]) -> list[tupl
     as the database types it, except: a map is a column ``field:key`` per key of
     ``map_keys[field]`` (its value as text, NULL where absent) and a column ``field:`` with
     the map's text where it holds any other key (NULL otherwise); ``decided_flags`` is
-    ``records.decided_flags`` as a JSON list.
+    ``consensus.summary.flags_decided`` as a JSON list.
     """
     columns = [
         (name, F(column))

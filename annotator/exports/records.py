@@ -200,16 +200,6 @@ def annotation_web_rows(queryset) -> Iterator[dict]:
             }
 
 
-def decided_reliability(row: dict):
-    return reliability_decided(
-        row["status"], row["adjudicated_reliability"], row["median_reliability"]
-    )
-
-
-def decided_flags(row: dict, upper: float) -> list[str]:
-    return flags_decided(row["status"], row["adjudicated_flags"], row["flag_support"], upper)
-
-
 CONSENSUS_COLUMNS = (
     "id",
     "key",
@@ -251,7 +241,7 @@ def consensus_records(
 
 def _consensus_record(row: dict, flag_upper: float, quotes: bool, iso) -> dict:
     median = row["median_reliability"]
-    decided = decided_reliability(row)
+    decided = reliability_decided(row["status"], row["adjudicated_reliability"], median)
     record = {
         "id": row["id"],
         "key": row["key"],
@@ -273,7 +263,9 @@ def _consensus_record(row: dict, flag_upper: float, quotes: bool, iso) -> dict:
         "status": row["status"],
         "decided_reliability": decided,
         "decided_label": reliability_label(decided),
-        "decided_flags": decided_flags(row, flag_upper),
+        "decided_flags": flags_decided(
+            row["status"], row["adjudicated_flags"], row["flag_support"], flag_upper
+        ),
         "adjudication_reason": row["adjudication_reason"],
         "adjudicated_at": iso(row["adjudicated_at"]),
         "adjudication_stale": row["adjudication_stale"],
